@@ -1,0 +1,44 @@
+# gdbext — every target does its own set-up; see README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.stamp
+BUILD  := build
+DEMO_BUILD := $(BUILD)/demo
+
+.PHONY: help setup demo-build demo test lint bench clean
+
+help:
+	@echo "make demo   build demo_c/ and tour every command under gdb"
+	@echo "make test   run the whole test suite (real gdb, real programs)"
+	@echo "make docs   build the essays site into essays/_build/html"
+	@echo "make bench  print benchmark ratios against baselines measured in the same run"
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml scripts/setup.sh
+	bash scripts/setup.sh
+
+demo-build: $(STAMP)
+	$(MAKE) --no-print-directory -C demo_c BUILD=$(abspath $(DEMO_BUILD))
+
+demo: demo-build
+	bash scripts/demo.sh $(abspath $(DEMO_BUILD))
+
+test: $(STAMP)
+	$(PY) -m ruff check gdbext tests bench scripts
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
+bench: demo-build
+	$(PY) bench/run.py $(abspath $(DEMO_BUILD))
+
+clean:
+	rm -rf $(BUILD) essays/_build
+
+# Each part of the project adds its own targets in mk/*.mk.
+include $(wildcard mk/*.mk)

@@ -1,0 +1,14 @@
+"""One module per command; each defines a ``Command`` subclass and ``register()``."""
+
+from __future__ import annotations
+
+import importlib
+
+# Order is the order `help user-defined`-style listings show them in.
+COMMAND_MODULES = ("dj", "pl")
+
+
+def register_all() -> None:
+    """Import every command module and create its commands."""
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"gdbext.commands.{name}").register()

@@ -1,0 +1,73 @@
+"""Loading gdbext: silent, idempotent, settings untouched, works without extras."""
+
+from __future__ import annotations
+
+import subprocess
+
+from gdbharness import GDBEXT_INIT, REPO, assert_clean, run_batch, strip_ansi
+
+COMMANDS = ("dj", "pl")
+
+
+def test_source_twice_is_silent_and_registers_once(tmp_path):
+    out = run_batch(
+        None,
+        [f"source {GDBEXT_INIT}", "info pretty-printer", "help user-defined"],
+        cwd=tmp_path,
+    )
+    assert out.returncode == 0
+    assert_clean(out.stdout)
+    assert out.stdout.count("gdbext") == 1, out.stdout  # one printer collection
+    assert "stat" in out.stdout
+
+
+def test_loads_from_any_directory_with_relative_path(tmp_path):
+    rel = subprocess.run(
+        ["realpath", "--relative-to", str(tmp_path), str(GDBEXT_INIT)],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    out = run_batch(None, [f"source {rel}", "help dj"], load=False, cwd=tmp_path)
+    assert out.returncode == 0, out.stdout
+    assert out.stdout.startswith("Show a string held by the program as indented JSON.")
+
+
+def test_every_command_has_help():
+    out = run_batch(None, [f"help {name}" for name in COMMANDS])
+    assert_clean(out.stdout)
+    assert "Undefined command" not in out.stdout
+    for name in COMMANDS:
+        assert f"Usage: {name}" in out.stdout
+
+
+def test_loading_changes_no_gdb_setting():
+    probe = ["show style enabled", "show print elements", "show pagination", "show confirm",
+             "show listsize", "show print pretty", "show history save", "show prompt"]
+    before = run_batch(None, probe, load=False).stdout
+    after = run_batch(None, probe).stdout
+    assert before == after
+
+
+def test_works_without_pygments_or_rich(demo_build):
+    # Make both imports fail inside gdb's Python, as on a machine without them.
+    block = 'python import sys; sys.modules["pygments"] = None; sys.modules["rich"] = None'
+    out = run_batch(
+        demo_build / "fib",
+        ["set gdbext color on", "break fib", "run", "pl", "dj \"[1]\""],
+        pre=[block],
+    )
+    assert_clean(out.stdout)
+    lines = out.stdout.splitlines()
+    hints = [line for line in lines if "pygments is not installed" in line]
+    assert len(hints) == 1
+    assert any(strip_ansi(line).startswith("=> 7\t") for line in lines), out.stdout
+    assert "\x1b[" not in out.stdout.replace("\x1b[1;32m=> \x1b[0m", "")
+
+
+def test_gdbinit_example_loads(tmp_path):
+    text = (REPO / "gdbinit.example").read_text()
+    script = tmp_path / "gdbinit"
+    script.write_text(text.replace("/path/to/gdbext", str(REPO)))
+    out = run_batch(None, [f"source {script}", "help sf", "help dj"], load=False)
+    assert out.returncode == 0, out.stdout
+    assert_clean(out.stdout)
+    assert "Undefined command" not in out.stdout
