@@ -11,6 +11,10 @@ import gdb
 
 PAGE = 4096
 _CHUNK = 64 * 1024
+# gdb 13 allocates the whole buffer of a read_memory call up front and aborts
+# on an absurd size, so large reads go in pieces: a garbage length then fails
+# cleanly at the first unmapped piece.
+READ_PIECE = 8 * 1024 * 1024
 
 
 def pid() -> int:
@@ -25,9 +29,15 @@ def has_process() -> bool:
 
 def read(address: int, length: int) -> bytes:
     """LENGTH bytes at ADDRESS of the selected inferior."""
-    if length == 0:
+    if length <= 0:
         return b""
-    return bytes(gdb.selected_inferior().read_memory(address, length))
+    memory = gdb.selected_inferior()
+    if length <= READ_PIECE:
+        return bytes(memory.read_memory(address, length))
+    out = bytearray()
+    for start in range(address, address + length, READ_PIECE):
+        out += memory.read_memory(start, min(READ_PIECE, address + length - start))
+    return bytes(out)
 
 
 def read_c_string(address: int, limit: int | None) -> bytes:

@@ -26,6 +26,9 @@ SETUP = (
     "set confirm off",
     "set width 0",
     "set height 0",
+    # gdb styles a pty's output even with TERM=dumb; tests that check colour
+    # turn it on themselves.
+    "set style enabled off",
 )
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
