@@ -7,6 +7,8 @@ a command name; :class:`gdbext.ui.Command` adds it) or gdb's own errors.
 
 from __future__ import annotations
 
+import os
+
 import gdb
 
 PAGE = 4096
@@ -136,3 +138,266 @@ def string_bytes(value: gdb.Value, limit: int | None) -> bytes:
         return read(pointer, length)
 
     raise TypeError(str(value.type))
+
+
+# -- Memory regions ---------------------------------------------------------
+
+
+class Region:
+    """One mapped address range ``[start, end)`` of the program, as a plain record.
+
+    ``perms`` is ``info proc mappings``' column (``rw-p``); for a core file's
+    load segments it is three letters (``rw-``) inferred from the segment's
+    flags.  ``name`` is the path, ``[heap]``, ``[stack]``, ... or ``""`` for
+    anonymous memory.
+    """
+
+    __slots__ = ("end", "name", "offset", "perms", "start")
+
+    def __init__(self, start: int, end: int, perms: str, offset: int, name: str) -> None:
+        self.start, self.end, self.perms, self.offset, self.name = start, end, perms, offset, name
+
+    @property
+    def size(self) -> int:
+        return self.end - self.start
+
+    def __repr__(self) -> str:
+        return (
+            f"Region({self.start:#x}, {self.end:#x}, {self.perms!r}, {self.offset:#x}, "
+            f"{self.name!r})"
+        )
+
+
+def is_core() -> bool:
+    """Whether the selected inferior is a core file rather than a running process."""
+    connection = getattr(gdb.selected_inferior(), "connection", None)
+    return connection is not None and getattr(connection, "type", "") == "core"
+
+
+def parse_proc_mappings(text: str) -> list[Region]:
+    """The regions in the output of ``info proc mappings``.
+
+    Live processes have a ``Perms`` column; core files (file-backed mappings
+    only) do not, and get ``perms == ""``.
+    """
+    regions = []
+    has_perms = False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("Start Addr"):
+            has_perms = "Perms" in stripped.split()
+            continue
+        if not stripped.startswith("0x"):
+            continue
+        fields = stripped.split(None, 5 if has_perms else 4)
+        try:
+            start, end, offset = int(fields[0], 16), int(fields[1], 16), int(fields[3], 16)
+        except (IndexError, ValueError):
+            continue
+        if has_perms:
+            perms = fields[4] if len(fields) > 4 else ""
+            name = fields[5] if len(fields) > 5 else ""
+        else:
+            perms, name = "", fields[4] if len(fields) > 4 else ""
+        regions.append(Region(start, end, perms, offset, name))
+    return regions
+
+
+def proc_mappings() -> list[Region]:
+    """``info proc mappings`` of the selected inferior, parsed."""
+    return parse_proc_mappings(gdb.execute("info proc mappings", to_string=True))
+
+
+def parse_core_sections(text: str) -> list[Region]:
+    """The load segments listed under ``Core file:`` in ``maintenance info sections``.
+
+    BFD splits a segment whose memory size exceeds its file size into
+    ``loadNa`` and ``loadNb``; the two become one region again.  Permissions
+    come from the flags: always ``r``, ``w`` unless READONLY, ``x`` if CODE.
+    Names are empty; :func:`core_regions` adds them.
+    """
+    regions: list[Region] = []
+    in_core = False
+    last_load = ""
+    for line in text.splitlines():
+        if not line.startswith(" "):
+            in_core = line.startswith("Core file:")
+            continue
+        if not in_core:
+            continue
+        # " [14]     0x555555554000->0x555555555000 at 0x00000548: load1 ALLOC LOAD ..."
+        head, sep, tail = line.partition(": ")
+        fields = head.split()
+        words = tail.split()
+        if not sep or len(fields) < 4 or not words or not words[0].startswith("load"):
+            continue
+        if "ALLOC" not in words[1:]:
+            continue
+        try:
+            start_text, _, end_text = fields[1].partition("->")
+            start, end = int(start_text, 16), int(end_text, 16)
+        except ValueError:
+            continue
+        if end <= start:
+            continue
+        load = words[0].rstrip("ab")
+        perms = "r" + ("-" if "READONLY" in words else "w") + ("x" if "CODE" in words else "-")
+        previous = regions[-1] if regions else None
+        if previous is not None and load == last_load and previous.end == start:
+            previous.end = end  # loadNb continues loadNa
+            continue
+        regions.append(Region(start, end, perms, 0, ""))
+        last_load = load
+    return regions
+
+
+def core_regions() -> list[Region]:
+    """The memory a core file holds: its load segments, named where gdb knows how.
+
+    ``info proc mappings`` on a core only lists file-backed mappings (the
+    core's NT_FILE note); those give segments their path and file offset.  The
+    segment holding the main thread's stack pointer is named ``[stack]``, and
+    the first unnamed writable segment within 1 GiB after the executable's
+    last mapping (where the kernel puts the brk area) ``[heap]``.
+    """
+    regions = parse_core_sections(gdb.execute("maintenance info sections", to_string=True))
+    try:
+        files = proc_mappings()
+    except gdb.error:
+        files = []
+    for region in regions:
+        for mapping in files:
+            if mapping.start <= region.start < mapping.end:
+                region.name = mapping.name
+                region.offset = mapping.offset + (region.start - mapping.start)
+                break
+    _name_core_stack(regions)
+    if files:
+        program = min(files, key=lambda m: m.start).name
+        program_end = max(m.end for m in files if m.name == program)
+        for region in regions:
+            if (
+                not region.name
+                and "w" in region.perms
+                and program_end <= region.start < program_end + (1 << 30)
+            ):
+                region.name = "[heap]"
+                break
+    return regions
+
+
+def _name_core_stack(regions: list[Region]) -> None:
+    """Name ``[stack]`` the region holding the stack pointer of the main thread."""
+    inf = gdb.selected_inferior()
+    selected = gdb.selected_thread()
+    main = next((t for t in inf.threads() if t.ptid[1] == inf.pid), selected)
+    if main is None:
+        return
+    frame = None
+    try:
+        if main != selected:
+            frame = gdb.selected_frame()
+            main.switch()
+        sp = int(gdb.parse_and_eval("$sp"))
+    except (gdb.error, ValueError):
+        return
+    finally:
+        if frame is not None and selected is not None and selected.is_valid():
+            selected.switch()
+            try:
+                frame.select()
+            except gdb.error:
+                pass
+    for region in regions:
+        if region.start <= sp < region.end and not region.name:
+            region.name = "[stack]"
+            return
+
+
+def memory_regions() -> list[Region]:
+    """Every memory region of the selected inferior: a live process or a core file.
+
+    Raises ``gdb.GdbError`` when there is no process.
+    """
+    if not has_process():
+        raise gdb.GdbError(
+            "no process: start the program (run, start), attach to one, "
+            "or load a core file (gdb PROGRAM CORE)"
+        )
+    return core_regions() if is_core() else proc_mappings()
+
+
+def region_containing(address: int, regions: list[Region]) -> Region | None:
+    """The region of REGIONS that contains ADDRESS, or None."""
+    for region in regions:
+        if region.start <= address < region.end:
+            return region
+    return None
+
+
+# -- Thread CPU clocks -----------------------------------------------------
+
+
+class ThreadClocks:
+    """The CPU time each thread of one process has used, in nanoseconds.
+
+    Read from ``/proc/PID/task/TID/schedstat`` (first field: time on a CPU,
+    user and kernel; it does not grow while a debugger holds the thread
+    stopped).  Each thread's file stays open and is re-read with ``pread``,
+    about 2 µs a read.  Kernels without schedstat fall back to ``stat``'s
+    utime + stime (clock-tick resolution).  Linux only; elsewhere every read
+    is ``None``.
+    """
+
+    __slots__ = ("_fds", "pid")
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self._fds: dict[int, int] = {}
+
+    def cpu_ns(self, tid: int) -> int | None:
+        """Thread TID's CPU time so far, or None when it cannot be read (thread gone)."""
+        fd = self._fds.get(tid)
+        try:
+            if fd is None:
+                fd = os.open(f"/proc/{self.pid}/task/{tid}/schedstat", os.O_RDONLY)
+                self._fds[tid] = fd
+            return int(os.pread(fd, 128, 0).split(None, 1)[0])
+        except (OSError, ValueError, IndexError):
+            self.forget(tid)
+            return _stat_cpu_ns(self.pid, tid)
+
+    def forget(self, tid: int) -> None:
+        """Close thread TID's file (the thread ended)."""
+        fd = self._fds.pop(tid, None)
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        """Close every open file."""
+        for tid in list(self._fds):
+            self.forget(tid)
+
+
+def thread_cpu_ns(pid: int, tid: int) -> int | None:
+    """The CPU time thread TID of process PID has used, in nanoseconds, or None."""
+    clocks = ThreadClocks(pid)
+    try:
+        return clocks.cpu_ns(tid)
+    finally:
+        clocks.close()
+
+
+def _stat_cpu_ns(pid: int, tid: int) -> int | None:
+    """utime + stime from /proc/PID/task/TID/stat, in nanoseconds (tick resolution)."""
+    try:
+        with open(f"/proc/{pid}/task/{tid}/stat", "rb") as f:
+            data = f.read()
+        fields = data[data.rindex(b")") + 2 :].split()
+        ticks = int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+        return ticks * 1_000_000_000 // os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
