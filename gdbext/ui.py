@@ -164,13 +164,14 @@ def render_table(
     try:
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
     except ImportError:
         return _plain_table(title, columns, cells, right)
     table = Table(title=title)
     for i, col in enumerate(columns):
         table.add_column(col, justify="right" if i in right else "left", no_wrap=True)
     for row in cells:
-        table.add_row(*row)
+        table.add_row(*(Text(c) for c in row))  # Text: '[heap]' is not rich markup
     color = use_color()
     console = Console(
         width=max(80, _table_width(columns, cells) + 4 * len(columns) + 4),
