@@ -89,8 +89,13 @@ ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 @functools.cache
 def run_tour(gdb: str, init: str, tour: str, build: str, program: tuple[str, ...]) -> str:
     """Run one tour script in batch mode, as scripts/demo.sh does; return its output."""
+    # One -ex per line, so that a command that fails (tours show errors on
+    # purpose) does not end the session, as it would end a sourced script.
+    lines = Path(tour).read_text(encoding="utf-8").splitlines()
+    steps = [arg for line in lines if line.strip() and not line.lstrip().startswith("#")
+             for arg in ("-ex", line)]
     command = [gdb, "-nx", "-batch", "-iex", "set pagination off", "-iex", "set confirm off",
-               "-iex", "set width 0", "-ex", f"source {init}", "-x", tour,
+               "-iex", "set width 0", "-ex", f"source {init}", *steps,
                "--args", f"./{program[0]}", *program[1:]]
     proc = subprocess.run(command, cwd=build, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, errors="replace",
