@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.stamp
 BUILD  := build
 DEMO_BUILD := $(BUILD)/demo
 
-.PHONY: help setup demo-build demo test lint bench clean
+.PHONY: help setup bytecode demo-build demo test lint bench clean
 
 help:
 	@echo "make demo   build demo_c/ and tour every command under gdb"
@@ -21,13 +21,18 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml scripts/setup.sh
 	bash scripts/setup.sh
 
-demo-build: $(STAMP)
+# gdb compiles gdbext at every start when bytecode caching is off
+# (PYTHONDONTWRITEBYTECODE), so write the .pyc files once, with gdb's Python.
+bytecode: $(STAMP)
+	@$(PY) -m compileall -q gdbext
+
+demo-build: $(STAMP) bytecode
 	$(MAKE) --no-print-directory -C demo_c BUILD=$(abspath $(DEMO_BUILD))
 
 demo: demo-build
 	bash scripts/demo.sh $(abspath $(DEMO_BUILD))
 
-test: $(STAMP)
+test: $(STAMP) bytecode
 	$(PY) -m ruff check gdbext tests bench scripts
 	$(PY) -m pytest -q
 

@@ -18,6 +18,5 @@ echo \n(gdb) dm --addr partial      # 4 pages, only the first backed by its memf
 dm --addr partial
 echo \n(gdb) dm vvar|vsyscall|evil  # unreadable regions; a name that tries to escape\n
 dm vvar|vsyscall|evil
-# An error ends a gdb script, so the one error shown comes last.
 echo \n(gdb) dm (                   # not a regular expression\n
 dm (
