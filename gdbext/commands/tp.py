@@ -1,0 +1,531 @@
+"""tp LOCATION: trace a location without stopping, printing (or logging) its arguments and locals.
+
+A tracepoint is a real gdb breakpoint (a :class:`Tracepoint`, subclass of
+``gdb.Breakpoint``) whose ``stop()`` records the hit and returns False, so
+``info breakpoints``, ``delete``, ``disable``, ``condition`` and ``ignore``
+work on it.  What can be computed once per code location (the visible
+symbols, their types and sizes, the text and JSON templates) is cached; a hit
+reads the values and formats them into a cached template.
+"""
+
+from __future__ import annotations
+
+import os
+
+import gdb
+
+from gdbext import frames, settings, ui
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import IO, NoReturn
+
+# Live tracepoints by breakpoint number; open output files by real path.
+_tracepoints: dict[int, Tracepoint] = {}
+_writers: dict[str, _Writer] = {}
+# Process id last seen per inferior number: a new one means a new run.
+_pids: dict[int, int] = {}
+_events_connected = False
+# json.encoder.encode_basestring (C-accelerated), imported at first --output use.
+_encode: Callable[[str], str] | None = None
+_WRITE_BUFFER = 256 * 1024
+
+_PENDING_ERRORS = ('Function "', "No source file named ")
+
+
+class _Writer:
+    """A JSON Lines file shared by the tracepoints that write to it; flushed at stops."""
+
+    __slots__ = ("file", "path", "users")
+
+    def __init__(self, path: str, file: IO[str]) -> None:
+        self.path, self.file, self.users = path, file, 0
+
+    def flush(self) -> None:
+        try:
+            self.file.flush()
+        except (OSError, ValueError) as exc:
+            gdb.write(f"tp: cannot write {self.path}: {ui.first_line(exc)}\n", gdb.STDERR)
+
+    def close(self) -> None:
+        self.flush()
+        try:
+            self.file.close()
+        except OSError:
+            pass
+        _writers.pop(self.path, None)
+
+
+class _Format:
+    """The text and JSON templates of one tracepoint at one code location (a Scope)."""
+
+    __slots__ = ("dynamic", "json", "scope", "text")
+
+    def __init__(self, scope: frames.Scope, where: str, json_output: bool) -> None:
+        self.scope = scope
+        self.dynamic = any(entry.dynamic for entry in scope.entries)
+        header = f"{scope.function} @ {scope.file}:{scope.line}\n"
+        self.text = _brace(header) + "".join(
+            "\t" + _brace(f"{e.name}({e.type}: ") + "{}" + _brace(f") [{e.size}]") + "\n"
+            for e in scope.entries
+        )
+        self.json = ""
+        if json_output:
+            import json
+
+            def enc(text: str) -> str:
+                return _brace(json.dumps(text, ensure_ascii=False))
+
+            symbols = ", ".join(
+                '{{"name": ' + enc(e.name) + ', "type": ' + enc(e.type)
+                + ', "value": {}, "size": ' + str(e.size) + ', "kind": ' + enc(e.kind) + "}}"
+                for e in scope.entries
+            )
+            self.json = (
+                '{{"location": ' + enc(where) + ', "function": ' + enc(scope.function)
+                + ', "file": ' + enc(scope.file) + ', "line": ' + str(scope.line)
+                + ', "thread": {}, "symbols": [' + symbols + "]}}\n"
+            )
+
+
+def _brace(text: str) -> str:
+    """TEXT made literal inside a ``str.format`` template."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+class Tracepoint(gdb.Breakpoint):
+    """A breakpoint that prints (or logs) the frame at each hit and never stops.
+
+    ``where`` is the location as the user typed it, ``count`` the hits in
+    the current run, ``writer`` the JSON Lines file (None: print).
+    """
+
+    def __init__(self, location: str, where: str, writer: _Writer | None) -> None:
+        super().__init__(location, gdb.BP_BREAKPOINT, internal=False)
+        self.where = where
+        self.count = 0
+        self.writer = writer
+        self._formats: dict[int, _Format] = {}
+        self._failed = False
+
+    # gdb 13 refuses 'condition N EXPR' on a breakpoint that has a Python
+    # 'stop' attribute ("Only one stop condition allowed"), and asks for it
+    # only (a) from that command, where the selected thread is stopped or
+    # there is no process, and (b) when a thread hits the breakpoint, where
+    # that thread is still running.  So 'stop' exists only in case (b), and
+    # _stop() evaluates the condition itself.
+    @property
+    def stop(self) -> Callable[[], bool]:
+        thread = gdb.selected_thread()
+        if thread is None or thread.is_stopped():
+            raise AttributeError("stop")
+        return self._stop
+
+    def _stop(self) -> bool:
+        """Record one hit; always False (do not stop), except on Ctrl-C."""
+        try:
+            condition = self.condition
+            if condition is not None and not _holds(condition):
+                return False
+            if self.ignore_count > 0:
+                return False  # gdb decrements it after this returns
+            self.count += 1
+            frame = gdb.newest_frame()
+            scope = frames.scope_at(frame)
+            fmt = self._formats.get(id(scope))
+            if fmt is None or fmt.scope is not scope:
+                fmt = self._format(scope)
+            max_value = settings.value("tp-max-value")
+            if fmt.dynamic:
+                self._emit_dynamic(frame, scope, max_value)
+            elif self.writer is None:
+                gdb.write(fmt.text.format(*scope.values(frame, max_value)))
+            else:
+                assert _encode is not None
+                self.writer.file.write(
+                    fmt.json.format(
+                        gdb.selected_thread().global_num,
+                        *map(_encode, scope.values(frame, max_value)),
+                    )
+                )
+        except KeyboardInterrupt:
+            return True
+        except Exception as exc:  # never let a hit raise: gdb would stop the program
+            if not self._failed:
+                self._failed = True
+                gdb.write(
+                    f"tp: tracepoint {self.number} ('{self.where}'): cannot record a hit: "
+                    f"{ui.first_line(exc)}\n",
+                    gdb.STDERR,
+                )
+        return False
+
+    def _format(self, scope: frames.Scope) -> _Format:
+        if len(self._formats) > 256:  # scopes rebuilt after symbol reloads
+            self._formats.clear()
+        fmt = self._formats[id(scope)] = _Format(scope, self.where, self.writer is not None)
+        return fmt
+
+    def _emit_dynamic(self, frame: gdb.Frame, scope: frames.Scope, max_value: int | None) -> None:
+        """A hit where some size is only known per read (variable-length arrays)."""
+        symbols = scope.symbols(frame, max_value)
+        if self.writer is None:
+            lines = [f"{scope.function} @ {scope.file}:{scope.line}\n"]
+            lines += [f"\t{s.name}({s.type}: {s.value}) [{s.size}]\n" for s in symbols]
+            gdb.write("".join(lines))
+            return
+        import json
+
+        record = {
+            "location": self.where,
+            "function": scope.function,
+            "file": scope.file,
+            "line": scope.line,
+            "thread": gdb.selected_thread().global_num,
+            "symbols": [s.as_dict() for s in symbols],
+        }
+        self.writer.file.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+    def summary(self) -> str:
+        return f"Tracepoint '{self.where}' Count: {self.count}"
+
+
+def _holds(condition: str) -> bool:
+    """Whether CONDITION is true in the current frame (an error counts as true, as in gdb)."""
+    try:
+        return bool(gdb.parse_and_eval(condition))
+    except gdb.error:
+        return True
+
+
+class TracePoint(ui.Command):
+    """Trace a location without stopping: print its arguments and locals at every hit.
+
+Usage: tp [--output FILE] LOCATION [if CONDITION]
+       tp                      list tracepoints and their counts in this run
+
+LOCATION is anything 'break' takes: a function, FILE:LINE, *ADDRESS, or an
+explicit location such as '-function NAME'.  A location in a shared library
+that is not loaded yet stays pending until the library loads (tp says so).
+
+The tracepoint is a real breakpoint that never stops the program, so 'info
+breakpoints', 'delete', 'disable', 'enable', 'condition N EXPR' and
+'ignore N COUNT' work on it.  At each hit tp prints the function, source
+file and line, then one line per argument and local visible there (from
+the function's outermost block to the innermost one at that line; locals
+declared further down, or hidden by an inner one of the same name, are left
+out):
+
+  fib @ fib.c:7
+  \tn(int: 3) [4]
+
+i.e. NAME(TYPE: VALUE) [SIZEOF].  A value that cannot be read shows as
+<unavailable: REASON>; values longer than 'set gdbext tp-max-value'
+characters (default 200, 0 for unlimited) are shortened and end in '...'.
+
+When the program exits (or is killed), tp prints one line per tracepoint:
+
+  Tracepoint 'fib' Count: 177
+
+Counts start from zero each time the program is started.
+
+--output FILE (or -o FILE) writes one JSON object per hit (JSON Lines)
+instead of printing:
+  {"location", "function", "file", "line", "thread", "symbols": [{"name",
+   "type", "value", "size", "kind": "arg"|"local"}]}
+where "thread" is gdb's global thread number.  FILE is created, or emptied
+if it exists, when the tracepoint is set; later runs append to it;
+tracepoints given the same FILE share it.  Records are buffered and
+written out whenever the program stops or exits, the tracepoint is
+deleted, or gdb quits.  A FILE that cannot be written is an error and no
+tracepoint is set.
+
+Examples:
+  tp fib
+  tp fib.c:12 if n == 3
+  tp --output /tmp/fib.jsonl fib
+  tp -o hits.jsonl *0x401136
+  tp
+  delete 2"""
+
+    name = "tp"
+    command_class = gdb.COMMAND_BREAKPOINTS
+    completer = gdb.COMPLETE_LOCATION
+
+    def run(self, arg: str, from_tty: bool) -> None:
+        output, spec = self._parse(arg)
+        if not spec:
+            if output is not None:
+                self.fail("missing LOCATION after the file; usage: tp --output FILE LOCATION")
+            self._list()
+            return
+        location, condition = _split_condition(spec)
+        if not location:
+            self.fail("missing LOCATION before 'if'; usage: tp LOCATION [if CONDITION]")
+        if condition is not None and not condition:
+            self.fail("missing CONDITION after 'if'")
+        pending = self._check_location(location)
+
+        path = None if output is None else _output_path(output)
+        writer, created = (None, False) if path is None else self._open(path)
+
+        def undo(tracepoint: Tracepoint | None, message: str) -> NoReturn:
+            """Remove what this command set up, then fail with MESSAGE."""
+            if tracepoint is not None and tracepoint.is_valid():
+                tracepoint.writer = None
+                tracepoint.delete()
+            if writer is not None and writer.users == 0:
+                writer.close()
+                if created:
+                    _unlink(writer.path)
+            self.fail(message)
+
+        try:
+            tracepoint = Tracepoint(location, spec, writer)
+        except (gdb.error, RuntimeError) as exc:
+            undo(None, f"cannot trace '{location}': {ui.first_line(exc)}")
+        if condition:
+            try:
+                tracepoint.condition = condition
+            except gdb.error as exc:
+                undo(tracepoint, f"bad condition '{condition}': {ui.first_line(exc)}")
+        if tracepoint.pending:
+            reason = _no_shared_libraries()
+            if reason:
+                undo(
+                    tracepoint,
+                    f"'{location}' matches nothing ({reason}, so no shared library can define it)",
+                )
+        _tracepoints[tracepoint.number] = tracepoint
+        if writer is not None:
+            if writer.users == 0:  # a file no other tracepoint writes to: start it empty
+                writer.file.seek(0)
+                writer.file.truncate()
+            writer.users += 1
+            ui.write(f"Tracepoint {tracepoint.number} writes each hit to {writer.path}\n")
+        if pending or tracepoint.pending:
+            ui.write(
+                f"tp: '{location}' is not in the program or any library loaded so far; "
+                f"tracepoint {tracepoint.number} is pending until a shared library defines it "
+                f"('delete {tracepoint.number}' removes it)\n"
+            )
+
+    def _parse(self, arg: str) -> tuple[str | None, str]:
+        """``(FILE or None, the rest)`` of ``[--output FILE | -o FILE] [--] REST``."""
+        import re
+
+        text = arg.strip()
+        output = None
+        match = re.match(r"(--output|-o)(?:=|\s+|$)", text)
+        if match:
+            rest = text[match.end() :]
+            token = re.match(r"\"([^\"]*)\"|'([^']*)'|(\S+)", rest)
+            if token is None:
+                self.fail(f"missing FILE after {match.group(1)}; usage: tp --output FILE LOCATION")
+            output = next(g for g in token.groups() if g is not None)
+            text = rest[token.end() :].strip()
+        if text == "--" or text.startswith("-- "):
+            text = text[2:].strip()
+        elif text.startswith("--"):
+            option = text.split()[0]
+            self.fail(f"unknown option '{option}'; usage: tp [--output FILE] LOCATION")
+        if output is not None and not output:
+            self.fail("the output file name is empty")
+        return output, text
+
+    def _check_location(self, location: str) -> bool:
+        """Fail for a location that cannot be traced; True when it will be pending."""
+        import re
+
+        # gdb 13's gdb.decode_line parses the location outside its error
+        # handler: an unmatched quote or a bad *EXPRESSION there crashes gdb.
+        # So only plain linespecs (function, FILE:LINE, Class::method, +N) are
+        # checked here; gdb.Breakpoint reports errors in the others safely.
+        if not re.fullmatch(r"[\w$.:/+~@\- \t]+", location) or location.startswith("-"):
+            return False
+        try:
+            rest, _ = gdb.decode_line(location)
+        except gdb.error as exc:
+            message = ui.first_line(exc)
+            if not message.startswith(_PENDING_ERRORS):
+                self.fail(message)
+            reason = _no_shared_libraries()
+            if reason:
+                self.fail(f"{message.rstrip('.')} ({reason}, so no shared library can define it)")
+            return True
+        if rest and rest.strip():
+            self.fail(
+                f"unexpected '{rest.strip()}' after the location; "
+                "usage: tp [--output FILE] LOCATION [if CONDITION]"
+            )
+        return False
+
+    def _open(self, path: str) -> tuple[_Writer, bool]:
+        """The writer for PATH (shared if open already) and whether the file was created."""
+        writer = _writers.get(os.path.realpath(path))
+        if writer is not None:
+            return writer, False
+        folder = os.path.dirname(path) or "."
+        if not os.path.isdir(folder):
+            self.fail(f"cannot write '{path}': folder {folder} does not exist")
+        if os.path.isdir(path):
+            self.fail(f"cannot write '{path}': it is a folder")
+        existed = os.path.exists(path)
+        try:
+            # Append mode does not destroy an existing file before the
+            # tracepoint is known to be valid; it is emptied afterwards.
+            file = open(path, "a", encoding="utf-8", errors="replace", buffering=_WRITE_BUFFER)
+        except OSError as exc:
+            self.fail(f"cannot write '{path}': {exc.strerror or ui.first_line(exc)}")
+        global _encode
+        if _encode is None:
+            from json.encoder import encode_basestring
+
+            _encode = encode_basestring
+        writer = _writers[os.path.realpath(path)] = _Writer(os.path.realpath(path), file)
+        return writer, not existed
+
+    def _list(self) -> None:
+        live = _live()
+        if not live:
+            ui.write("No tracepoints; 'tp LOCATION' sets one (see 'help tp').\n")
+            return
+        rows = []
+        for tp in live:
+            rows.append(
+                (
+                    tp.number,
+                    "y" if tp.enabled else "n",
+                    tp.where + (" (pending)" if tp.pending else ""),
+                    tp.count,
+                    tp.condition or "",
+                    tp.writer.path if tp.writer is not None else "(printed)",
+                )
+            )
+        ui.write(
+            ui.render_table(
+                "Tracepoints (counts in this run)",
+                ("Num", "Enb", "Location", "Count", "Condition", "Output"),
+                rows,
+                right=(0, 3),
+            )
+        )
+
+
+def _split_condition(spec: str) -> tuple[str, str | None]:
+    """``("fib", "n == 3")`` for ``"fib if n == 3"``; the condition is None without ``if``."""
+    import re
+
+    match = re.search(r"(?:^|\s)if(?:\s+|$)", spec)
+    if match is None:
+        return spec.strip(), None
+    return spec[: match.start()].strip(), spec[match.end() :].strip()
+
+
+def _output_path(name: str) -> str:
+    return os.path.abspath(os.path.expanduser(name))
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def _no_shared_libraries() -> str:
+    """Why no shared library can ever be loaded into the program ('' when one can)."""
+    import struct
+
+    path = gdb.current_progspace().filename
+    if not path:
+        return "no program is loaded"
+    try:
+        with open(path, "rb") as f:
+            header = f.read(64)
+            if header[:4] != b"\x7fELF":
+                return ""
+            little = header[5] == 1
+            end = "<" if little else ">"
+            if header[4] == 2:  # 64-bit
+                (phoff,) = struct.unpack_from(end + "Q", header, 32)
+                phentsize, phnum = struct.unpack_from(end + "HH", header, 54)
+            else:
+                (phoff,) = struct.unpack_from(end + "I", header, 28)
+                phentsize, phnum = struct.unpack_from(end + "HH", header, 42)
+            f.seek(phoff)
+            table = f.read(phentsize * phnum)
+        types = [struct.unpack_from(end + "I", table, i * phentsize)[0] for i in range(phnum)]
+    except (OSError, struct.error):
+        return ""  # unreadable or odd: assume libraries may come
+    if 3 in types:  # PT_INTERP: a dynamic loader will load libraries
+        return ""
+    return f"{os.path.basename(path)} is statically linked"
+
+
+def _live() -> list[Tracepoint]:
+    """Tracepoints that still exist, by number."""
+    return [tp for _, tp in sorted(_tracepoints.items()) if tp.is_valid()]
+
+
+def _flush_all(*_event: object) -> None:
+    for writer in list(_writers.values()):
+        writer.flush()
+
+
+def _on_exited(event: gdb.ExitedEvent) -> None:
+    """Print the counts of every tracepoint and write out every file."""
+    lines = [tp.summary() + "\n" for tp in _live()]
+    if lines:
+        gdb.write("".join(lines))
+    _flush_all()
+
+
+def _on_new_thread(event: gdb.NewThreadEvent) -> None:
+    """A new process (not just a new thread) starts every count from zero."""
+    inferior = event.inferior_thread.inferior
+    if _pids.get(inferior.num) == inferior.pid:
+        return
+    _pids[inferior.num] = inferior.pid
+    for tp in _tracepoints.values():
+        tp.count = 0
+        tp._failed = False
+
+
+def _on_deleted(bp: gdb.Breakpoint) -> None:
+    """Forget a deleted tracepoint and write out (or close) its file."""
+    for number, tp in list(_tracepoints.items()):
+        if tp is bp:
+            del _tracepoints[number]
+            break
+    else:
+        return
+    writer, tp.writer = tp.writer, None
+    if writer is not None:
+        writer.users -= 1
+        if writer.users <= 0:
+            writer.close()
+        else:
+            writer.flush()
+
+
+def _on_gdb_exiting(*_event: object) -> None:
+    for writer in list(_writers.values()):
+        writer.close()
+
+
+def register() -> None:
+    global _events_connected
+    TracePoint()
+    if _events_connected:
+        return
+    _events_connected = True
+    events = gdb.events
+    events.exited.connect(_on_exited)
+    events.new_thread.connect(_on_new_thread)
+    events.breakpoint_deleted.connect(_on_deleted)
+    events.stop.connect(_flush_all)
+    exiting = getattr(events, "gdb_exiting", None)
+    if exiting is not None:
+        exiting.connect(_on_gdb_exiting)
