@@ -6,7 +6,7 @@ import subprocess
 
 from gdbharness import GDBEXT_INIT, REPO, assert_clean, run_batch, strip_ansi
 
-COMMANDS = ("dm", "dj", "pl", "tp")
+COMMANDS = ("dm", "dj", "pl", "tp", "prof")
 
 
 def test_source_twice_is_silent_and_registers_once(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 
 # Order is the order `help user-defined`-style listings show them in.
-COMMAND_MODULES = ("dm", "dj", "pl", "tp")
+COMMAND_MODULES = ("dm", "dj", "pl", "tp", "prof")
 
 
 def register_all() -> None:
