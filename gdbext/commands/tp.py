@@ -14,7 +14,7 @@ import os
 
 import gdb
 
-from gdbext import frames, settings, ui
+from gdbext import frames, locations, settings, ui
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -30,9 +30,6 @@ _events_connected = False
 # json.encoder.encode_basestring (C-accelerated), imported at first --output use.
 _encode: Callable[[str], str] | None = None
 _WRITE_BUFFER = 256 * 1024
-
-_PENDING_ERRORS = ('Function "', "No source file named ")
-
 
 class _Writer:
     """A JSON Lines file shared by the tracepoints that write to it; flushed at stops."""
@@ -260,7 +257,7 @@ Examples:
                 self.fail("missing LOCATION after the file; usage: tp --output FILE LOCATION")
             self._list()
             return
-        location, condition = _split_condition(spec)
+        location, condition = locations.split_condition(spec)
         if not location:
             self.fail("missing LOCATION before 'if'; usage: tp LOCATION [if CONDITION]")
         if condition is not None and not condition:
@@ -291,7 +288,7 @@ Examples:
             except gdb.error as exc:
                 undo(tracepoint, f"bad condition '{condition}': {ui.first_line(exc)}")
         if tracepoint.pending:
-            reason = _no_shared_libraries()
+            reason = locations.no_shared_libraries()
             if reason:
                 undo(
                     tracepoint,
@@ -336,30 +333,13 @@ Examples:
 
     def _check_location(self, location: str) -> bool:
         """Fail for a location that cannot be traced; True when it will be pending."""
-        import re
-
-        # gdb 13's gdb.decode_line parses the location outside its error
-        # handler: an unmatched quote or a bad *EXPRESSION there crashes gdb.
-        # So only plain linespecs (function, FILE:LINE, Class::method, +N) are
-        # checked here; gdb.Breakpoint reports errors in the others safely.
-        if not re.fullmatch(r"[\w$.:/+~@\- \t]+", location) or location.startswith("-"):
-            return False
         try:
-            rest, _ = gdb.decode_line(location)
-        except gdb.error as exc:
-            message = ui.first_line(exc)
-            if not message.startswith(_PENDING_ERRORS):
-                self.fail(message)
-            reason = _no_shared_libraries()
-            if reason:
-                self.fail(f"{message.rstrip('.')} ({reason}, so no shared library can define it)")
-            return True
-        if rest and rest.strip():
-            self.fail(
-                f"unexpected '{rest.strip()}' after the location; "
-                "usage: tp [--output FILE] LOCATION [if CONDITION]"
-            )
-        return False
+            return locations.decode(location)[1]
+        except gdb.GdbError as exc:
+            message = str(exc)
+            if message.startswith("unexpected"):
+                message += "; usage: tp [--output FILE] LOCATION [if CONDITION]"
+            self.fail(message)
 
     def _open(self, path: str) -> tuple[_Writer, bool]:
         """The writer for PATH (shared if open already) and whether the file was created."""
@@ -413,16 +393,6 @@ Examples:
         )
 
 
-def _split_condition(spec: str) -> tuple[str, str | None]:
-    """``("fib", "n == 3")`` for ``"fib if n == 3"``; the condition is None without ``if``."""
-    import re
-
-    match = re.search(r"(?:^|\s)if(?:\s+|$)", spec)
-    if match is None:
-        return spec.strip(), None
-    return spec[: match.start()].strip(), spec[match.end() :].strip()
-
-
 def _output_path(name: str) -> str:
     return os.path.abspath(os.path.expanduser(name))
 
@@ -432,36 +402,6 @@ def _unlink(path: str) -> None:
         os.unlink(path)
     except OSError:
         pass
-
-
-def _no_shared_libraries() -> str:
-    """Why no shared library can ever be loaded into the program ('' when one can)."""
-    import struct
-
-    path = gdb.current_progspace().filename
-    if not path:
-        return "no program is loaded"
-    try:
-        with open(path, "rb") as f:
-            header = f.read(64)
-            if header[:4] != b"\x7fELF":
-                return ""
-            little = header[5] == 1
-            end = "<" if little else ">"
-            if header[4] == 2:  # 64-bit
-                (phoff,) = struct.unpack_from(end + "Q", header, 32)
-                phentsize, phnum = struct.unpack_from(end + "HH", header, 54)
-            else:
-                (phoff,) = struct.unpack_from(end + "I", header, 28)
-                phentsize, phnum = struct.unpack_from(end + "HH", header, 42)
-            f.seek(phoff)
-            table = f.read(phentsize * phnum)
-        types = [struct.unpack_from(end + "I", table, i * phentsize)[0] for i in range(phnum)]
-    except (OSError, struct.error):
-        return ""  # unreadable or odd: assume libraries may come
-    if 3 in types:  # PT_INTERP: a dynamic loader will load libraries
-        return ""
-    return f"{os.path.basename(path)} is statically linked"
 
 
 def _live() -> list[Tracepoint]:

@@ -1,0 +1,91 @@
+"""Checking a breakpoint location before a command sets anything there.
+
+tp and prof take what ``break`` takes.  Both check it the same way, with one
+policy: a location that matches nothing yet is accepted as *pending* when a
+shared library loaded later could still define it, and refused, with the
+reason, when none can (a static program, or no program at all).
+"""
+
+from __future__ import annotations
+
+import os
+
+import gdb
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+# gdb's errors for a location that a library loaded later could still satisfy.
+PENDING_ERRORS = ('Function "', "No source file named ")
+
+
+def split_condition(spec: str) -> tuple[str, str | None]:
+    """``("fib", "n == 3")`` for ``"fib if n == 3"``; the condition is None without ``if``."""
+    import re
+
+    match = re.search(r"(?:^|\s)if(?:\s+|$)", spec)
+    if match is None:
+        return spec.strip(), None
+    return spec[: match.start()].strip(), spec[match.end() :].strip()
+
+
+def decode(location: str) -> tuple[Sequence[gdb.Symtab_and_line] | None, bool]:
+    """``(sals, pending)`` for LOCATION, or a ``gdb.GdbError`` saying why it can't be.
+
+    ``sals`` is None when the location is left for ``gdb.Breakpoint`` itself
+    to check; ``pending`` is True when it matches nothing yet but a shared
+    library could define it.
+    """
+    import re
+
+    # gdb 13's gdb.decode_line parses outside its error handler: an unmatched
+    # quote or a bad *EXPRESSION there crashes gdb.  So only plain linespecs
+    # (function, FILE:LINE, Class::method, +N) are decoded here; gdb.Breakpoint
+    # reports errors in the others safely.
+    if not re.fullmatch(r"[\w$.:/+~@\- \t]+", location) or location.startswith("-"):
+        return None, False
+    try:
+        rest, sals = gdb.decode_line(location)
+    except gdb.error as exc:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else "bad location"
+        if not message.startswith(PENDING_ERRORS):
+            raise gdb.GdbError(message) from None
+        reason = no_shared_libraries()
+        if reason:
+            raise gdb.GdbError(
+                f"{message.rstrip('.')} ({reason}, so no shared library can define it)"
+            ) from None
+        return None, True
+    if rest and rest.strip():
+        raise gdb.GdbError(f"unexpected '{rest.strip()}' after the location")
+    return sals, False
+
+
+def no_shared_libraries() -> str:
+    """Why no shared library can ever be loaded into the program ('' when one can)."""
+    import struct
+
+    path = gdb.current_progspace().filename
+    if not path:
+        return "no program is loaded"
+    try:
+        with open(path, "rb") as f:
+            header = f.read(64)
+            if header[:4] != b"\x7fELF":
+                return ""
+            end = "<" if header[5] == 1 else ">"
+            if header[4] == 2:  # 64-bit
+                (phoff,) = struct.unpack_from(end + "Q", header, 32)
+                phentsize, phnum = struct.unpack_from(end + "HH", header, 54)
+            else:
+                (phoff,) = struct.unpack_from(end + "I", header, 28)
+                phentsize, phnum = struct.unpack_from(end + "HH", header, 42)
+            f.seek(phoff)
+            table = f.read(phentsize * phnum)
+        types = [struct.unpack_from(end + "I", table, i * phentsize)[0] for i in range(phnum)]
+    except (OSError, struct.error):
+        return ""  # unreadable or odd: assume libraries may come
+    if 3 in types:  # PT_INTERP: a dynamic loader will load libraries
+        return ""
+    return f"{os.path.basename(path)} is statically linked"
