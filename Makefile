@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml scripts/setup.sh
 bytecode: $(STAMP)
 	@$(PY) -m compileall -q gdbext
 
-demo-build: $(STAMP) bytecode
+demo-build: $(STAMP) bytecode cext
 	$(MAKE) --no-print-directory -C demo_c BUILD=$(abspath $(DEMO_BUILD))
 
 demo: demo-build

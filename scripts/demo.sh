@@ -20,12 +20,16 @@ for tour in "$root"/demo_c/tour/*.gdb; do
     while IFS= read -r line; do
         [[ -z "${line// }" || "$line" =~ ^[[:space:]]*# ]] || steps+=(-ex "$line")
     done <"$tour"
+    # A relative program is one of build/demo's; an absolute one (an
+    # interpreter, say) is run as it is.
+    exe=${program[0]}
+    [[ $exe == /* ]] || exe=./$exe
     printf '\n\033[1m==== %s ====\033[0m\n' "${title:-$(basename "$tour" .gdb)}"
     printf '(%s on %s)\n\n' "demo_c/tour/$(basename "$tour")" "${program[*]}"
     # Sections show errors on purpose (bad input), so gdb's exit status says
     # nothing; a Python traceback, though, is always a bug.
     out=$(cd "$build" && gdb -nx -batch -iex 'set pagination off' -iex 'set confirm off' \
-        -ex "source $root/gdbext/__init__.py" "${steps[@]}" --args "./${program[0]}" "${program[@]:1}" \
+        -ex "source $root/gdbext/__init__.py" "${steps[@]}" --args "$exe" "${program[@]:1}" \
         </dev/null 2>&1)
     printf '%s\n' "$out"
     if grep -qE 'Traceback \(most recent call last\)|Python Exception' <<<"$out"; then

@@ -94,9 +94,11 @@ def run_tour(gdb: str, init: str, tour: str, build: str, program: tuple[str, ...
     lines = Path(tour).read_text(encoding="utf-8").splitlines()
     steps = [arg for line in lines if line.strip() and not line.lstrip().startswith("#")
              for arg in ("-ex", line)]
+    # A relative program is one of build/demo's; an absolute one is run as it is.
+    exe = program[0] if program[0].startswith("/") else f"./{program[0]}"
     command = [gdb, "-nx", "-batch", "-iex", "set pagination off", "-iex", "set confirm off",
                "-iex", "set width 0", "-ex", f"source {init}", *steps,
-               "--args", f"./{program[0]}", *program[1:]]
+               "--args", exe, *program[1:]]
     proc = subprocess.run(command, cwd=build, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, errors="replace",
                           timeout=GDB_TIMEOUT, check=False)
