@@ -253,6 +253,13 @@ def test_pending_location_in_a_shared_library(demo_build):
     assert all(c["function"] == "plugin_square(int)" and "wall" in c for c in calls)
     assert table_row(out.stdout, "plugin_square")[1:3] == ["3", "3"]
     assert "total 14" in out.stdout
+    # A condition on a pending location: gdb 13 alone would disable the
+    # breakpoint when the library loads ("Error in re-setting breakpoint").
+    out = run_batch(program, ["prof plugin_square if x == 2", "run"])
+    assert_clean(out.stdout)
+    assert "Error in re-setting" not in out.stdout
+    assert [c["args"]["x"][0] for c in calls_in(out.stdout)] == ["2"]
+    assert table_row(out.stdout, "plugin_square")[1:3] == ["1", "1"]
 
 
 def test_run_twice_restarts_counts_and_loading_twice_changes_nothing(demo_build, gdb_session):

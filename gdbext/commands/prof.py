@@ -623,6 +623,10 @@ class _EntryBreakpoint(gdb.Breakpoint):
     def __init__(self, spec: str, prof: Profiler) -> None:
         self.prof = prof
         self.fast_site: _Site | None = None  # set while the breakpoint has one address
+        # 'prof LOC if COND' on a pending LOC: gdb 13 cannot re-set a pending
+        # breakpoint that has a condition (it disables it), so COND is kept and
+        # evaluated here instead.
+        self.deferred_condition: str | None = None
         super().__init__(spec)
 
     # gdb 13 refuses 'condition N EXPR' on a breakpoint that has a Python
@@ -644,9 +648,9 @@ class _EntryBreakpoint(gdb.Breakpoint):
         try:
             # gdb calls stop() before it looks at the condition and the ignore
             # count (it decrements the latter itself): honour both here.
-            condition = self.condition
-            if condition is not None and not _true(condition):
-                return False
+            for condition in (self.condition, self.deferred_condition):
+                if condition is not None and not _true(condition):
+                    return False
             if self.ignore_count > 0:
                 return False
             prof.enter(self)
@@ -1023,7 +1027,9 @@ Arguments are shortened like tp's values ('set gdbext tp-max-value')."""
             prof.bp.delete()
             self.fail(f"no function matches {spec} ({reason}, so no shared library can define it)")
         _profilers.append(prof)
-        if condition:
+        if condition and prof.bp.pending:
+            prof.bp.deferred_condition = condition
+        elif condition:
             try:
                 prof.bp.condition = condition
             except (gdb.error, RuntimeError) as exc:
