@@ -292,31 +292,20 @@ class Profiler:
     # -- per call ------------------------------------------------------------
 
     def enter(self, bp: _EntryBreakpoint) -> None:
-        t_in = _now()
-        g_in = _gdb_cpu()
-        run = _run
-        th = gdb.selected_thread()
-        gnum = th.global_num
-        tid = run.tids.get(gnum)
-        if tid is None:
-            tid = run.thread(th)
-        cpu = run.cpu(tid)
+        t_in, g_in, gnum, cpu = _stop_begins()
         try:
             site = bp.fast_site
             if site is None:
                 site = self._site_here(bp)
             if site.ok:
-                sp = int(gdb.parse_and_eval(run.sp_expr))
+                sp = int(gdb.parse_and_eval(_run.sp_expr))
                 if site.dynamic:
                     cfa = _caller_sp(gdb.selected_frame()) or sp + site.cfa_off
                 else:
                     cfa = sp + site.cfa_off
                 self._push(site, gnum, cfa, t_in, cpu)
         finally:
-            # Learn from the interval before this stop only now, so that a call
-            # is never corrected with an estimate taken from its own duration.
-            run.learn(g_in, gnum, cpu)
-            run.done(t_in, gnum)
+            _stop_ends(t_in, g_in, gnum, cpu)
 
     def _push(self, site: _Site, gnum: int, cfa: int, t_in: int, cpu: int | None) -> None:
         stack = self.stacks.get(gnum)
@@ -340,15 +329,7 @@ class Profiler:
 
     def leave(self, cfa: int) -> None:
         """A return instruction (or return site) reached with frame address CFA."""
-        t_in = _now()
-        g_in = _gdb_cpu()
-        run = _run
-        th = gdb.selected_thread()
-        gnum = th.global_num
-        tid = run.tids.get(gnum)
-        if tid is None:
-            tid = run.thread(th)
-        cpu = run.cpu(tid)
+        t_in, g_in, gnum, cpu = _stop_begins()
         try:
             stack = self.stacks.get(gnum)
             if not stack:
@@ -365,10 +346,7 @@ class Profiler:
             stack.pop()
             self._complete(top, t_in, cpu, stack)
         finally:
-            # Learn from the interval before this stop only now, so that a call
-            # is never corrected with an estimate taken from its own duration.
-            run.learn(g_in, gnum, cpu)
-            run.done(t_in, gnum)
+            _stop_ends(t_in, g_in, gnum, cpu)
 
     def _complete(self, call: _Call, t_in: int, cpu: int | None, stack: list[_Call]) -> None:
         run = _run
@@ -615,6 +593,27 @@ class Profiler:
             _secs(s.cpu_sum) if s.cpu_n else "-",
             _secs(s.cpu_sum // s.cpu_n) if s.cpu_n else "-",
         ]
+
+
+def _stop_begins() -> tuple[int, int, int, int | None]:
+    """At a stop: (wall ns, gdb's CPU ns, the thread's global number, its CPU ns)."""
+    t_in = _now()
+    g_in = _gdb_cpu()
+    run = _run
+    th = gdb.selected_thread()
+    gnum = th.global_num
+    tid = run.tids.get(gnum)
+    if tid is None:
+        tid = run.thread(th)
+    return t_in, g_in, gnum, run.cpu(tid)
+
+
+def _stop_ends(t_in: int, g_in: int, gnum: int, cpu: int | None) -> None:
+    """Account for the stop that :func:`_stop_begins` opened."""
+    # Learn from the interval before this stop only now, so that a call is
+    # never corrected with an estimate taken from its own duration.
+    _run.learn(g_in, gnum, cpu)
+    _run.done(t_in, gnum)
 
 
 class _EntryBreakpoint(gdb.Breakpoint):
