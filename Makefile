@@ -32,7 +32,8 @@ demo-build: $(STAMP) bytecode cext
 demo: demo-build
 	bash scripts/demo.sh $(abspath $(DEMO_BUILD))
 
-test: $(STAMP) bytecode
+# The essays' gdbext guide runs the demo tours, so the tests need demo-build.
+test: $(STAMP) bytecode demo-build
 	$(PY) -m ruff check gdbext tests bench scripts
 	$(PY) -m pytest -q
 

@@ -168,7 +168,7 @@ class GdbTour(SphinxDirective):
             found = re.search(r"^# program: (.+)$", header, re.MULTILINE)
             program = tuple(shlex.split(found.group(1))) if found else ()
             build = Path(config.gdbhelp_build)
-            if not program or not (build / program[0]).is_file():
+            if not program or not build.is_dir() or not (build / program[0]).is_file():
                 shown = program[0] if program else "its program"
                 result.append(note(f"The session {tour.name} is not shown: {shown} is not "
                                    f"built in {build.name}/ (make demo-build builds it)."))
