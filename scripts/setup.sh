@@ -45,6 +45,13 @@ if [ ! -x .venv/bin/python ]; then
     echo "setup: creating .venv with gdb's interpreter $gdb_py ($gdb_ver)"
     "$gdb_py" -m venv .venv
 fi
-.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+# pip's chatter (build back-end notices) goes to a log, shown only on failure.
+log=.venv/pip-install.log
+echo "setup: installing gdbext and its dev extras into .venv (log: $log)"
+if ! { .venv/bin/python -m pip install --disable-pip-version-check --upgrade pip &&
+       .venv/bin/python -m pip install --disable-pip-version-check -e '.[dev]'; } >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "setup: pip install failed (see above)" >&2
+    exit 1
+fi
 touch .venv/.stamp
