@@ -3,10 +3,11 @@
 Runs `fib 20` (21,891 calls of fib) under `gdb -batch` with, in turn: nothing
 (the baseline), `dprintf fib,...`, two Python breakpoints that show the
 floor of any Python tracer (a stop() that does nothing, and one that only
-reads n), `tp fib`, and `tp --output FILE fib`.  Each run times `run` from
-inside gdb, so gdb's start-up does not count; the cost per hit is
-(time - baseline) / hits.  The variants are interleaved over several rounds
-and the median is kept.
+reads n), `tp fib`, the same without its fast path (every value read
+through a gdb.Frame, as before frames.FastReader), and `tp --output FILE
+fib`.  Each run times `run` from inside gdb, so gdb's start-up does not
+count; the cost per hit is (time - baseline) / hits.  The variants are
+interleaved over several rounds and the median is kept.
 
 Two clocks: wall time (what a user waits) and CPU time (user + system of gdb
 and the program), which hardly moves when other work shares the machine.
@@ -115,6 +116,7 @@ def main() -> int:
             "empty stop()": [f"source {empty}"],
             "stop() read n": [f"source {read_n}"],
             "tp": ["tp fib"],
+            "tp slow path": ["python import gdbext.frames as f; f.FAST = False", "tp fib"],
             "tp --output": [f"tp --output {out} fib"],
         }
         wall: dict[str, list[float]] = {name: [] for name in variants}

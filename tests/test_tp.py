@@ -297,3 +297,110 @@ def test_completion_no_program_and_loaded_twice(tmp_path, demo_build):
         args=("3",),
     )
     assert out.count("Tracepoint 'fib' Count: 5") == 1
+
+
+# -- The fast path (frames.FastReader) must print exactly what the slow path prints.
+
+READERS = (
+    "python from gdbext.commands import tp as _tp; print('READERS', ["
+    "(t.number, t._reader.fast_names if t._reader else ()) for t in _tp._live()])"
+)
+
+
+def fast_and_slow(program: Path, commands: list[str], args: tuple[str, ...] = ()) -> list[str]:
+    """COMMANDS' output with the fast path on, then off; process ids blanked out."""
+    outs = []
+    for fast in (True, False):
+        out = batch(
+            program,
+            [f"python import gdbext.frames as f; f.FAST = {fast}", *commands, READERS],
+            args=args,
+        )
+        outs.append(re.sub(r"process \d+", "process N", out))
+    return outs
+
+
+def readers(out: str) -> list[tuple[int, tuple[str, ...]]]:
+    match = re.search(r"^READERS (.*)$", out, re.MULTILINE)
+    assert match is not None, out
+    return eval(match.group(1))  # a list of tuples of ints and strings, printed by repr
+
+
+def test_fast_path_prints_the_same_scalars(demo_build):
+    walk = marker_line("tp_scalars.c", "tp: walk body")
+    mixed = marker_line("tp_scalars.c", "tp: mixed body")
+    fast, slow = fast_and_slow(
+        demo_build / "tp_scalars", [f"tp tp_scalars.c:{walk}", f"tp tp_scalars.c:{mixed}", "run"]
+    )
+    assert fast.replace(fast[fast.index("READERS") :], "") == slow.replace(
+        slow[slow.index("READERS") :], ""
+    )
+    # The fast path really served hits: every scalar of walk(), and in
+    # mixed() everything in memory except the char types gdb prints as text.
+    assert readers(fast) == [
+        (1, ("depth", "mask", "step", "big", "flag", "small", "wide", "huge", "signed64",
+             "u32", "odd")),
+        (2, ("n", "name", "p", "ratio", "letter", "tiny", "colour", "sum")),
+    ]
+    assert readers(slow) == [(1, ()), (2, ())]
+    seen = hits(fast)
+    assert len(seen) == 10 + 8
+    last_walk = dict(line.split("(", 1) for line in seen[9][1])
+    assert last_walk["depth"] == "int: 0) [4]"
+    assert last_walk["step"] == "short: -5300) [2]"  # negative, changed at every hit
+    assert last_walk["mask"] == "unsigned int: 98415) [4]"
+    assert last_walk["huge"] == "unsigned long long: 18446744073709551615) [8]"
+    assert last_walk["signed64"] == "int64_t: -9223372036854775808) [8]"
+    assert last_walk["big"] == "long long: 1536) [8]"
+    assert "big(long long: -3) [8]" in seen[0][1]
+    assert last_walk["flag"] == "_Bool: false) [1]"
+    assert last_walk["odd"] == "_Bool: false) [1]"
+    assert seen[8][1][-1] == "odd(_Bool: true) [1]"
+    last_mixed = dict(line.split("(", 1) for line in seen[-1][1])
+    assert last_mixed["letter"] == "char: 72 'H') [1]"
+    assert last_mixed["tiny"] == "int8_t: -7 '\\371') [1]"
+    assert last_mixed["colour"] == "enum colour: GREEN) [4]"
+    assert last_mixed["p"] == "struct pair: {a = 7, b = -14}) [8]"
+
+
+def test_fast_path_in_recursion_as_json_and_after_a_setting_changes(demo_build, tmp_path):
+    for fast in (True, False):
+        log = tmp_path / f"fib-{fast}.jsonl"
+        out = batch(
+            demo_build / "fib",
+            [
+                f"python import gdbext.frames as f; f.FAST = {fast}",
+                f"tp -o {log} fib",
+                "tp fib",
+                "run",
+                "set output-radix 16",  # the fast path must notice: it learns again
+                "run",
+                READERS,
+            ],
+            args=("10",),
+        )
+        assert readers(out) == ([(1, ("n",)), (2, ("n",))] if fast else [(1, ()), (2, ())])
+        printed = [symbols for _, symbols in hits(out)]
+        expected = [[f"n(int: {n}) [4]"] for n in fib_calls(10)]
+        assert printed == expected + [[f"n(int: {n:#x}) [4]"] for n in fib_calls(10)]
+        values = [row["symbols"][0]["value"] for row in records(log)]
+        assert values == [str(n) for n in fib_calls(10)] + [f"{n:#x}" for n in fib_calls(10)]
+
+
+def test_fast_path_is_not_fooled_by_a_prologue_or_threads(demo_build, tmp_path):
+    # At a function's first instruction the frame pointer is still the caller's.
+    fast, slow = fast_and_slow(demo_build / "tp_scalars", ["tp *walk", "tp *mixed", "run"])
+    assert fast.replace(fast[fast.index("READERS") :], "") == slow.replace(
+        slow[slow.index("READERS") :], ""
+    )
+    assert len(hits(fast)) == 18
+    # Four threads hit the same tracepoint: each hit reads its own thread's frame.
+    logs = []
+    for fast_on in (True, False):
+        log = tmp_path / f"threads-{fast_on}.jsonl"
+        batch(
+            demo_build / "tp_threads",
+            [f"python import gdbext.frames as f; f.FAST = {fast_on}", f"tp -o {log} step", "run"],
+        )
+        logs.append(sorted(json.dumps(row, sort_keys=True) for row in records(log)))
+    assert len(logs[0]) == 20 and logs[0] == logs[1]

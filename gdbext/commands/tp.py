@@ -5,7 +5,9 @@ A tracepoint is a real gdb breakpoint (a :class:`Tracepoint`, subclass of
 ``info breakpoints``, ``delete``, ``disable``, ``condition`` and ``ignore``
 work on it.  What can be computed once per code location (the visible
 symbols, their types and sizes, the text and JSON templates) is cached; a hit
-reads the values and formats them into a cached template.
+reads the values and formats them into a cached template.  Once a
+:class:`frames.FastReader` has checked a location's layout on a few hits,
+values that live at fixed frame offsets are read without a ``gdb.Frame``.
 """
 
 from __future__ import annotations
@@ -104,6 +106,9 @@ class Tracepoint(gdb.Breakpoint):
         self.count = 0
         self.writer = writer
         self._formats: dict[int, _Format] = {}
+        # The fast path's reader of the one pc this tracepoint stops at.
+        self._reader: frames.FastReader | None = None
+        self._declined: frames.Scope | None = None  # a scope known to have no reader
         self._failed = False
 
     # gdb 13 refuses 'condition N EXPR' on a breakpoint that has a Python
@@ -128,23 +133,32 @@ class Tracepoint(gdb.Breakpoint):
             if self.ignore_count > 0:
                 return False  # gdb decrements it after this returns
             self.count += 1
-            frame = gdb.newest_frame()
-            scope = frames.scope_at(frame)
+            max_value = settings.value("tp-max-value")
+            values = None
+            reader = self._reader
+            if reader is not None and reader.ready and self._only_at(reader.scope.pc):
+                values = reader.read(max_value)  # None: this hit must be read slowly
+                scope = reader.scope
+            if values is None:
+                frame = gdb.newest_frame()
+                scope = frames.scope_at(frame)
+                reader = self._reader_for(frame, scope)
+                if reader is not None and reader.learning:
+                    values = reader.learn(frame, max_value)
             fmt = self._formats.get(id(scope))
             if fmt is None or fmt.scope is not scope:
                 fmt = self._format(scope)
-            max_value = settings.value("tp-max-value")
-            if fmt.dynamic:
-                self._emit_dynamic(frame, scope, max_value)
-            elif self.writer is None:
-                gdb.write(fmt.text.format(*scope.values(frame, max_value)))
+            if values is None:
+                if fmt.dynamic:
+                    self._emit_dynamic(frame, scope, max_value)
+                    return False
+                values = scope.values(frame, max_value)
+            if self.writer is None:
+                gdb.write(fmt.text.format(*values))
             else:
                 assert _encode is not None
                 self.writer.file.write(
-                    fmt.json.format(
-                        gdb.selected_thread().global_num,
-                        *map(_encode, scope.values(frame, max_value)),
-                    )
+                    fmt.json.format(gdb.selected_thread().global_num, *map(_encode, values))
                 )
         except KeyboardInterrupt:
             return True
@@ -157,6 +171,40 @@ class Tracepoint(gdb.Breakpoint):
                     gdb.STDERR,
                 )
         return False
+
+    def _reader_for(self, frame: gdb.Frame, scope: frames.Scope) -> frames.FastReader | None:
+        """The fast reader for this hit's FRAME and SCOPE, made on first use; None if none fits.
+
+        Only a tracepoint with one location has one: its hits all stop at
+        that address, so the reader is found without asking for the pc.  The
+        newest frame must be a real (not inlined) one, whose scope is cached.
+        """
+        reader = self._reader
+        if reader is not None and reader.scope is scope:
+            return reader
+        if scope is self._declined or not frames.FAST:
+            return None
+        self._reader = None
+        self._declined = scope
+        if any(entry.dynamic for entry in scope.entries):
+            return None
+        pc = frame.pc()
+        if (
+            not self._only_at(pc)
+            or scope.pc != pc
+            or frame.level() != 0
+            or frame.type() != gdb.NORMAL_FRAME
+            or frames.scope_at(frame) is not scope
+        ):
+            return None
+        self._declined = None
+        self._reader = frames.FastReader(scope)
+        return self._reader
+
+    def _only_at(self, pc: int) -> bool:
+        """Whether this tracepoint has one location, at PC (so every hit stops at PC)."""
+        locations = getattr(self, "locations", None)  # gdb 13 and later
+        return locations is not None and len(locations) == 1 and locations[0].address == pc
 
     def _format(self, scope: frames.Scope) -> _Format:
         if len(self._formats) > 256:  # scopes rebuilt after symbol reloads
