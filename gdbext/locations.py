@@ -14,7 +14,7 @@ import gdb
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 # gdb's errors for a location that a library loaded later could still satisfy.
 PENDING_ERRORS = ('Function "', "No source file named ")
@@ -89,3 +89,58 @@ def no_shared_libraries() -> str:
     if 3 in types:  # PT_INTERP: a dynamic loader will load libraries
         return ""
     return f"{os.path.basename(path)} is statically linked"
+
+
+class SilentBreakpoint(gdb.Breakpoint):
+    """Base of tp's and prof's breakpoints: Python runs at each hit, the program never stops.
+
+    Subclasses implement ``_stop()`` and call :meth:`wanted` first.  A
+    condition given while the location is pending goes in
+    ``deferred_condition``: gdb 13 cannot re-set a pending breakpoint that has
+    a condition (it disables it when the library loads), so it is evaluated
+    here instead.
+    """
+
+    deferred_condition: str | None = None
+
+    # gdb 13 refuses 'condition N EXPR' on a breakpoint that has a Python
+    # 'stop' attribute ("Only one stop condition allowed"), and asks for it
+    # only (a) from that command, where the selected thread is stopped or
+    # there is no process, and (b) when a thread hits the breakpoint, where
+    # that thread is still marked running.  So 'stop' exists only in case (b),
+    # and wanted() evaluates the condition itself.
+    @property
+    def stop(self) -> Callable[[], bool]:
+        thread = gdb.selected_thread()
+        if thread is None or thread.is_stopped():
+            raise AttributeError("stop")
+        return self._stop
+
+    def _stop(self) -> bool:
+        raise NotImplementedError
+
+    def set_condition(self, condition: str) -> None:
+        """Attach CONDITION now, or keep it for this class to evaluate while pending."""
+        if self.pending:
+            self.deferred_condition = condition
+        else:
+            self.condition = condition
+
+    def wanted(self) -> bool:
+        """Whether this hit counts: conditions hold and no ignore count is left.
+
+        gdb calls ``stop`` before it looks at the condition and the ignore
+        count (it decrements the latter itself after ``stop`` returns).
+        """
+        for condition in (self.condition, self.deferred_condition):
+            if condition is not None and not _holds(condition):
+                return False
+        return self.ignore_count <= 0
+
+
+def _holds(condition: str) -> bool:
+    """Whether CONDITION is true in the selected frame (an error counts as true, as in gdb)."""
+    try:
+        return bool(gdb.parse_and_eval(condition))
+    except gdb.error:
+        return True

@@ -404,3 +404,14 @@ def test_fast_path_is_not_fooled_by_a_prologue_or_threads(demo_build, tmp_path):
         )
         logs.append(sorted(json.dumps(row, sort_keys=True) for row in records(log)))
     assert len(logs[0]) == 20 and logs[0] == logs[1]
+
+
+def test_condition_on_a_pending_location(demo_build):
+    # gdb 13 alone disables a pending breakpoint with a condition when the
+    # library loads ("Error in re-setting breakpoint"); tp keeps the condition.
+    out = run_batch(demo_build / "prof_dlopen", ["tp plugin_square if x == 2", "run"])
+    assert_clean(out.stdout)
+    assert "Error in re-setting" not in out.stdout
+    assert "\tx(int: 2) [4]" in out.stdout
+    assert "\tx(int: 1) [4]" not in out.stdout
+    assert "Tracepoint 'plugin_square if x == 2' Count: 1" in out.stdout

@@ -40,7 +40,6 @@ from gdbext import frames, inferior, locations, settings, ui
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Callable
     from typing import IO, Any
 
 _now = time.perf_counter_ns
@@ -616,41 +615,20 @@ def _stop_ends(t_in: int, g_in: int, gnum: int, cpu: int | None) -> None:
     _run.done(t_in, gnum)
 
 
-class _EntryBreakpoint(gdb.Breakpoint):
+class _EntryBreakpoint(locations.SilentBreakpoint):
     """The user-visible breakpoint of ``prof LOCATION``; never stops the program."""
 
     def __init__(self, spec: str, prof: Profiler) -> None:
         self.prof = prof
         self.fast_site: _Site | None = None  # set while the breakpoint has one address
-        # 'prof LOC if COND' on a pending LOC: gdb 13 cannot re-set a pending
-        # breakpoint that has a condition (it disables it), so COND is kept and
-        # evaluated here instead.
-        self.deferred_condition: str | None = None
         super().__init__(spec)
-
-    # gdb 13 refuses 'condition N EXPR' on a breakpoint that has a Python
-    # 'stop' attribute ("Only one stop condition allowed").  It asks from that
-    # command, where the selected thread is stopped or there is no process,
-    # and when a thread hits the breakpoint, where that thread is still marked
-    # running: 'stop' exists only then, and evaluates the condition itself.
-    @property
-    def stop(self) -> Callable[[], bool]:
-        thread = gdb.selected_thread()
-        if thread is None or thread.is_stopped():
-            raise AttributeError("stop")
-        return self._stop
 
     def _stop(self) -> bool:
         prof = self.prof
         if prof.dead:
             return False
         try:
-            # gdb calls stop() before it looks at the condition and the ignore
-            # count (it decrements the latter itself): honour both here.
-            for condition in (self.condition, self.deferred_condition):
-                if condition is not None and not _true(condition):
-                    return False
-            if self.ignore_count > 0:
+            if not self.wanted():
                 return False
             prof.enter(self)
         except Exception as exc:  # never stop the program, never show a traceback
@@ -694,14 +672,6 @@ class _ReturnSiteBreakpoint(gdb.Breakpoint):
         except Exception as exc:
             _internal_error(prof, exc)
         return False
-
-
-def _true(condition: str) -> bool:
-    """Whether CONDITION holds in the selected frame (an error counts as true, like gdb)."""
-    try:
-        return bool(gdb.parse_and_eval(condition))
-    except gdb.error:
-        return True
 
 
 def _delete(bps: list[gdb.Breakpoint]) -> None:
@@ -1026,11 +996,9 @@ Arguments are shortened like tp's values ('set gdbext tp-max-value')."""
             prof.bp.delete()
             self.fail(f"no function matches {spec} ({reason}, so no shared library can define it)")
         _profilers.append(prof)
-        if condition and prof.bp.pending:
-            prof.bp.deferred_condition = condition
-        elif condition:
+        if condition:
             try:
-                prof.bp.condition = condition
+                prof.bp.set_condition(condition)
             except (gdb.error, RuntimeError) as exc:
                 prof.bp.delete()
                 self.fail(ui.first_line(exc))

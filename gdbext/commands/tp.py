@@ -93,7 +93,7 @@ def _brace(text: str) -> str:
     return text.replace("{", "{{").replace("}", "}}")
 
 
-class Tracepoint(gdb.Breakpoint):
+class Tracepoint(locations.SilentBreakpoint):
     """A breakpoint that prints (or logs) the frame at each hit and never stops.
 
     ``where`` is the location as the user typed it, ``count`` the hits in
@@ -111,27 +111,11 @@ class Tracepoint(gdb.Breakpoint):
         self._declined: frames.Scope | None = None  # a scope known to have no reader
         self._failed = False
 
-    # gdb 13 refuses 'condition N EXPR' on a breakpoint that has a Python
-    # 'stop' attribute ("Only one stop condition allowed"), and asks for it
-    # only (a) from that command, where the selected thread is stopped or
-    # there is no process, and (b) when a thread hits the breakpoint, where
-    # that thread is still running.  So 'stop' exists only in case (b), and
-    # _stop() evaluates the condition itself.
-    @property
-    def stop(self) -> Callable[[], bool]:
-        thread = gdb.selected_thread()
-        if thread is None or thread.is_stopped():
-            raise AttributeError("stop")
-        return self._stop
-
     def _stop(self) -> bool:
         """Record one hit; always False (do not stop), except on Ctrl-C."""
         try:
-            condition = self.condition
-            if condition is not None and not _holds(condition):
+            if not self.wanted():
                 return False
-            if self.ignore_count > 0:
-                return False  # gdb decrements it after this returns
             self.count += 1
             max_value = settings.value("tp-max-value")
             values = None
@@ -236,14 +220,6 @@ class Tracepoint(gdb.Breakpoint):
         return f"Tracepoint '{self.where}' Count: {self.count}"
 
 
-def _holds(condition: str) -> bool:
-    """Whether CONDITION is true in the current frame (an error counts as true, as in gdb)."""
-    try:
-        return bool(gdb.parse_and_eval(condition))
-    except gdb.error:
-        return True
-
-
 class TracePoint(ui.Command):
     """Trace a location without stopping: print its arguments and locals at every hit.
 
@@ -332,7 +308,7 @@ Examples:
             undo(None, f"cannot trace '{location}': {ui.first_line(exc)}")
         if condition:
             try:
-                tracepoint.condition = condition
+                tracepoint.set_condition(condition)
             except gdb.error as exc:
                 undo(tracepoint, f"bad condition '{condition}': {ui.first_line(exc)}")
         if tracepoint.pending:
