@@ -32,31 +32,51 @@ def register() -> None:
 
 
 def _load_from_source(path: str) -> None:
-    """Make ``gdbext`` importable from the file gdb sourced, then register it."""
+    """Import the package this file belongs to as ``gdbext``, then register it."""
+    import importlib.util
     import os
     import sys
 
     package_dir = os.path.dirname(os.path.realpath(path))
-    root = os.path.dirname(package_dir)
-    if root not in sys.path:
-        sys.path.insert(0, root)
     # The project's venv is only usable when it was built for this very
     # Python (gdb embeds the system interpreter, not the python3 on PATH).
     # Append it, so that nothing gdb's Python already has is shadowed, and
     # skip .pth processing, which costs start-up time for nothing we need.
     version = "python{}.{}".format(*sys.version_info[:2])
-    site_packages = os.path.join(root, ".venv", "lib", version, "site-packages")
+    site_packages = os.path.join(os.path.dirname(package_dir), ".venv", "lib", version,
+                                 "site-packages")
     if os.path.isdir(site_packages) and site_packages not in sys.path:
         sys.path.append(site_packages)
 
-    import gdbext
-
-    gdbext.register()
+    module = sys.modules.get("gdbext")
+    if module is None:
+        # Import by file location: the folder may have any name, and its
+        # parent (the repository, with tests/, bench/, ...) stays off sys.path.
+        spec = importlib.util.spec_from_file_location(
+            "gdbext", os.path.join(package_dir, "__init__.py"),
+            submodule_search_locations=[package_dir],
+        )
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["gdbext"] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules["gdbext"]
+            raise
+    module.register()
 
 
 if __name__ == "__main__":
     # gdb runs a sourced .py file as __main__ with __file__ set.
-    _load_from_source(__file__)
+    try:
+        _load_from_source(__file__)
+    except Exception as _error:  # one line, never a traceback
+        import gdb
+
+        gdb.write(f"gdbext: could not load from {__file__}: {type(_error).__name__}: "
+                  f"{_error}\n", gdb.STDERR)
+        del _error
     # Leave gdb's __main__ namespace as it was.
     for _name in ("register", "_load_from_source", "_registered", "__version__"):
         globals().pop(_name, None)

@@ -71,3 +71,34 @@ def test_gdbinit_example_loads(tmp_path):
     assert out.returncode == 0, out.stdout
     assert_clean(out.stdout)
     assert "Undefined command" not in out.stdout
+
+
+def test_loads_from_a_copy_under_another_name_without_touching_sys_path(tmp_path):
+    copy = tmp_path / "my-gdb-tools"
+    subprocess.run(["cp", "-r", str(GDBEXT_INIT.parent), str(copy)], check=True)
+    out = run_batch(
+        None,
+        [
+            f"source {copy}/__init__.py",
+            "help dj",
+            "python import sys; print('repo on sys.path:', any(p == str(__import__('pathlib')"
+            f".Path('{REPO}')) for p in sys.path))",
+            "python print(sorted(k for k in globals() if not k.startswith('__')))",
+        ],
+        load=False,
+    )
+    assert_clean(out.stdout)
+    assert out.stdout.startswith("Show a string held by the program as indented JSON.")
+    assert "repo on sys.path: False" in out.stdout
+    assert "'register'" not in out.stdout and "_load_from_source" not in out.stdout
+
+
+def test_a_broken_install_says_so_in_one_line(tmp_path):
+    copy = tmp_path / "gdbext"
+    subprocess.run(["cp", "-r", str(GDBEXT_INIT.parent), str(copy)], check=True)
+    (copy / "settings.py").write_text("raise RuntimeError('settings are broken')\n")
+    out = run_batch(None, [f"source {copy}/__init__.py"], load=False)
+    assert_clean(out.stdout)
+    assert out.stdout.strip().splitlines() == [
+        f"gdbext: could not load from {copy}/__init__.py: RuntimeError: settings are broken"
+    ]
