@@ -249,7 +249,7 @@ def test_region_names_never_leave_the_dump_folder(live, tmp_path):
         dump.name, *(p.name for p in folder.glob("*.json"))
     }
     code = (
-        "from gdbext.commands.dm import safe_stem; "
+        "from gdbext.dumper import safe_stem; "
         "print(repr([safe_stem(n) for n in ('', '..', '/', '../../x', 'a\\nb', 'a\\0b', "
         "'[heap]', '/memfd:x (deleted)', 'ünï', 'x' * 300, '.hidden', '-rf')]))"
     )

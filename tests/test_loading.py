@@ -102,3 +102,54 @@ def test_a_broken_install_says_so_in_one_line(tmp_path):
     assert out.stdout.strip().splitlines() == [
         f"gdbext: could not load from {copy}/__init__.py: RuntimeError: settings are broken"
     ]
+
+
+# What only a command's first use needs: loading gdbext must not import (and,
+# without bytecode, compile) any of it, nor the standard modules it uses.
+MACHINERY = ("gdbext.profiler", "gdbext.tracer", "gdbext.dumper", "gdbext.frames",
+             "gdbext.inferior", "gdbext.locations")
+STDLIB_AT_FIRST_USE = ("json", "argparse", "typing", "dataclasses", "struct")
+PROBE = (
+    "python import sys; print('MODULES', sorted(m for m in sys.modules "
+    f"if m.startswith('gdbext') or m in {STDLIB_AT_FIRST_USE!r}))"
+)
+
+
+def _imported(stdout: str) -> list[list[str]]:
+    return [eval(line[len("MODULES ") :]) for line in stdout.splitlines()
+            if line.startswith("MODULES ")]
+
+
+def test_loading_imports_no_command_machinery():
+    out = run_batch(
+        None,
+        [PROBE, *(f"help {name}" for name in COMMANDS), "complete dm --a", "complete dm --li",
+         "info pretty-printer", "show gdbext", PROBE],
+    )
+    assert out.returncode == 0, out.stdout
+    assert_clean(out.stdout)
+    after_load, after_help = _imported(out.stdout)
+    assert "gdbext.ui" in after_load and "gdbext.commands.prof" in after_load, after_load
+    for imported in (after_load, after_help):
+        assert not [m for m in imported if m in MACHINERY or m in STDLIB_AT_FIRST_USE], imported
+    assert after_help == after_load
+    assert "dm --addr" in out.stdout and "dm --list" in out.stdout  # dm's own completer
+
+
+def test_machinery_and_its_event_handlers_come_once_at_first_use(demo_build, tmp_path):
+    # prof before tp, gdbext sourced again in between: each exit report once,
+    # tp's (whose handlers connect when gdbext loads) before prof's.
+    out = run_batch(
+        demo_build / "fib",
+        ["dm --list .", "prof --quiet fib", PROBE, f"source {GDBEXT_INIT}",
+         f"tp --output {tmp_path / 'hits.jsonl'} fib", "run", PROBE],
+        cwd=tmp_path,
+    )
+    assert_clean(out.stdout)
+    after_prof, after_run = _imported(out.stdout)
+    assert {"gdbext.profiler", "gdbext.dumper"} <= set(after_prof), after_prof
+    assert "gdbext.tracer" not in after_prof
+    assert "gdbext.tracer" in after_run
+    assert out.stdout.count("Tracepoint 'fib' Count: 177") == 1, out.stdout
+    assert out.stdout.count("prof: time per call") == 1, out.stdout
+    assert out.stdout.index("Tracepoint 'fib' Count") < out.stdout.index("prof: time per call")

@@ -302,7 +302,7 @@ def test_completion_no_program_and_loaded_twice(tmp_path, demo_build):
 # -- The fast path (frames.FastReader) must print exactly what the slow path prints.
 
 READERS = (
-    "python from gdbext.commands import tp as _tp; print('READERS', ["
+    "python from gdbext import tracer as _tp; print('READERS', ["
     "(t.number, t._reader.fast_names if t._reader else ()) for t in _tp._live()])"
 )
 

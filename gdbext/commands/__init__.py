@@ -1,4 +1,10 @@
-"""One module per command; each defines a ``Command`` subclass and ``register()``."""
+"""One module per command; each defines a ``Command`` subclass and ``register()``.
+
+These modules are imported (and, without bytecode, compiled) every time gdbext
+loads, so they hold only what gdb needs then: name, help text, completion.
+What prof, tp and dm do is in gdbext.profiler, .tracer and .dumper, imported
+by each command's ``run()``; nothing here imports frames, inferior or locations.
+"""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gdb
 
-from gdbext import inferior, settings, ui
+from gdbext import settings, ui
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -56,6 +56,8 @@ Examples:
         ui.write(out)
 
     def _read(self, expr: str) -> bytes:
+        from gdbext import inferior
+
         try:
             value = gdb.parse_and_eval(expr)
         except gdb.error as exc:

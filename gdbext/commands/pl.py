@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
-import re
 
 import gdb
 
 from gdbext import settings, ui
 
-_LINE = re.compile(r"^(\d+)\t(.*)$")
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
-_LOCATED = re.compile(r"^Located in (.+)$", re.MULTILINE)
+# Plain strings: re compiles them at first use (and caches them), not when gdbext loads.
+_LINE = r"^(\d+)\t(.*)$"
+_ANSI = r"\x1b\[[0-9;]*m"
+_LOCATED = r"(?m)^Located in (.+)$"
 MARKER = "=> "
 
 # path -> (mtime, style, highlighted lines): each file is highlighted whole, once,
@@ -38,14 +38,16 @@ plain text when unknown)."""
     completer = gdb.COMPLETE_LOCATION
 
     def run(self, arg: str, from_tty: bool) -> None:
-        listing = _ANSI.sub("", gdb.execute(f"list {arg}".rstrip(), to_string=True))
+        import re
+
+        listing = re.sub(_ANSI, "", gdb.execute(f"list {arg}".rstrip(), to_string=True))
         path = _current_source()
         color = ui.use_color()
         lines = _highlighted(path) if (color and path) else None
         marked = _stopped_line(path)
         out = []
         for raw in listing.splitlines():
-            match = _LINE.match(raw)
+            match = re.match(_LINE, raw)
             if not match:
                 out.append(raw)
                 continue
@@ -72,7 +74,9 @@ def _current_source() -> str | None:
         info = gdb.execute("info source", to_string=True)
     except gdb.error:
         return None
-    match = _LOCATED.search(info)
+    import re
+
+    match = re.search(_LOCATED, info)
     return match.group(1).strip() if match else None
 
 
@@ -94,7 +98,9 @@ def _stopped_line(path: str | None) -> int | None:
 
 
 def _same(highlighted: str, text: str) -> bool:
-    return _ANSI.sub("", highlighted) == text
+    import re
+
+    return re.sub(_ANSI, "", highlighted) == text
 
 
 def _highlighted(path: str) -> list[str] | None:
