@@ -87,14 +87,24 @@ def _field_names(t: gdb.Type) -> set[str]:
 def string_bytes(value: gdb.Value, limit: int | None) -> bytes:
     """The bytes of a string the program holds, read straight from its memory.
 
-    Accepts libstdc++ ``std::string`` and ``std::string_view``, ``char *``
-    (any cv-qualification and signedness), ``char[N]`` and references to
-    these.  Raises ``TypeError`` for other types and ``gdb.GdbError`` when a
-    length exceeds LIMIT (None: unlimited).
+    Accepts libstdc++ ``std::string`` and ``std::string_view`` (or a pointer
+    to one), ``char *`` (any cv-qualification and signedness), ``char[N]``
+    and references to these.  Raises ``TypeError`` (with the declared type)
+    for other types and ``gdb.GdbError`` when a length exceeds LIMIT (None:
+    unlimited).
     """
+    declared = str(value.type)
     vtype = value.type.strip_typedefs()
     if vtype.code in (gdb.TYPE_CODE_REF, gdb.TYPE_CODE_RVALUE_REF):
         value = value.referenced_value()
+        vtype = value.type.strip_typedefs()
+    if vtype.code == gdb.TYPE_CODE_PTR and vtype.target().strip_typedefs().code in (
+        gdb.TYPE_CODE_STRUCT,
+        gdb.TYPE_CODE_UNION,
+    ):  # a pointer to a std::string: what it points at
+        if int(value) == 0:
+            raise gdb.GdbError("is a null pointer")
+        value = value.dereference()
         vtype = value.type.strip_typedefs()
     code = vtype.code
 
@@ -127,7 +137,7 @@ def string_bytes(value: gdb.Value, limit: int | None) -> bytes:
             pointer = int(value["_M_str"])
             length = int(value["_M_len"])
         else:
-            raise TypeError(str(value.type))
+            raise TypeError(declared)
         if limit is not None and length > limit:
             raise gdb.GdbError(
                 f"claims to hold {length} bytes, more than the limit of {limit} "
@@ -137,7 +147,7 @@ def string_bytes(value: gdb.Value, limit: int | None) -> bytes:
             raise gdb.GdbError(f"claims {length} bytes at a null pointer (uninitialised?)")
         return read(pointer, length)
 
-    raise TypeError(str(value.type))
+    raise TypeError(declared)
 
 
 # -- Memory regions ---------------------------------------------------------

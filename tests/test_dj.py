@@ -26,6 +26,7 @@ def at_inspect(demo_build, gdb_session):
 def test_std_string_string_view_and_const_char(at_inspect):
     assert at_inspect.cmd("dj doc") == pretty(SMALL)
     assert at_inspect.cmd("dj view") == pretty(SMALL)
+    assert at_inspect.cmd("dj &doc") == pretty(SMALL)  # a pointer to a std::string
     assert at_inspect.cmd("dj cstr") == pretty([1, 2.5, None, True, "café ☕"])
 
 
@@ -64,6 +65,7 @@ def test_errors_are_one_line(at_inspect):
         "dj empty": "dj: 'empty' is an empty string, not JSON",
         "dj": "dj: missing expression",
         "dj (char *) 0": "dj: '(char *) 0' is a null pointer",
+        "dj (std::string *) 0": "dj: '(std::string *) 0' is a null pointer",
         "dj (char *) 8": "dj: cannot read '(char *) 8'",
         "dj 1 +": "dj: '1 +' is not a string:",
     }

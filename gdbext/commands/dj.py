@@ -18,12 +18,12 @@ class DumpJson(ui.Command):
 
 Usage: dj EXPR
 
-EXPR is any expression of type std::string, std::string_view, char *,
-const char *, or char[N] (or a reference to one).  The whole string is read
-straight from the program's memory, however long (gdb's 'print elements'
-limit does not apply), decoded as UTF-8 and printed the way Python's
-json.dumps(indent=2, ensure_ascii=False) prints it, highlighted when colour
-is on.  Invalid JSON is reported with its line, column and an excerpt.
+EXPR is any expression of type std::string, std::string_view (or a
+pointer to either), char *, const char *, or char[N], or a reference to one
+of these.  The whole string is read straight from the program's memory,
+however long (gdb's 'print elements' limit does not apply), decoded as UTF-8
+and printed the way Python's json.dumps(indent=2, ensure_ascii=False) prints
+it, highlighted when colour is on.  Invalid JSON is reported with its line, column and an excerpt.
 
 Strings longer than 'set gdbext dj-max-bytes' (default 64 MiB) are refused:
 an uninitialised std::string can claim any length.
