@@ -441,7 +441,7 @@ class Profiler:
         except (gdb.error, gdb.MemoryError):
             return
         if address not in self.return_sites:
-            self.return_sites[address] = _ReturnSiteBreakpoint(address, self)
+            self.return_sites[address] = _ReturnBreakpoint(address, self, 0)
 
     # -- set-up of each entry address ----------------------------------------
 
@@ -640,7 +640,13 @@ class _EntryBreakpoint(locations.SilentBreakpoint):
 
 
 class _ReturnBreakpoint(gdb.Breakpoint):
-    """An internal breakpoint on one return instruction of a profiled function."""
+    """An internal breakpoint where a profiled call returns.
+
+    Either on one of the function's return instructions, where the call's
+    frame address is the stack pointer plus CFA_OFF, or (CFA_OFF 0) where
+    calls from one call site return to: back in the caller, the stack
+    pointer is the returned call's frame address.
+    """
 
     def __init__(self, address: int, prof: Profiler, cfa_off: int) -> None:
         self.prof: Profiler | None = prof
@@ -653,25 +659,6 @@ class _ReturnBreakpoint(gdb.Breakpoint):
             return False
         try:
             prof.leave(int(gdb.parse_and_eval(_run.sp_expr)) + self.cfa_off)
-        except Exception as exc:
-            _internal_error(prof, exc)
-        return False
-
-
-class _ReturnSiteBreakpoint(gdb.Breakpoint):
-    """An internal breakpoint where calls from one call site return to."""
-
-    def __init__(self, address: int, prof: Profiler) -> None:
-        self.prof: Profiler | None = prof
-        super().__init__(f"*{address:#x}", internal=True)
-
-    def stop(self) -> bool:
-        prof = self.prof
-        if prof is None or prof.dead:
-            return False
-        try:
-            # Back in the caller, the stack pointer is the returned call's CFA.
-            prof.leave(int(gdb.parse_and_eval(_run.sp_expr)))
         except Exception as exc:
             _internal_error(prof, exc)
         return False
