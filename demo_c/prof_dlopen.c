@@ -1,6 +1,6 @@
 /* A function that gdb cannot know before the program runs: plugin_square() lives
  * in a library (this same file built with -DPROF_PLUGIN, see prof_dlopen.mk) that
- * the program loads with dlopen(), so 'prof --pending plugin_square' waits for it. */
+ * the program loads with dlopen(), so 'prof plugin_square' is pending until then. */
 #ifdef PROF_PLUGIN
 int plugin_square(int x)
 {
