@@ -269,11 +269,17 @@ def run(cmd: ui.Command, arg: str) -> None:
                 tracepoint,
                 f"'{location}' matches nothing ({reason}, so no shared library can define it)",
             )
+    if writer is not None and writer.users == 0:
+        # A file no other tracepoint writes to starts empty (a regular file:
+        # a pipe or a device such as /dev/null cannot be, and need not be).
+        try:
+            if os.path.isfile(writer.path):
+                writer.file.seek(0)
+                writer.file.truncate()
+        except OSError as exc:
+            undo(tracepoint, f"cannot write '{writer.path}': {exc.strerror or exc}")
     _tracepoints[tracepoint.number] = tracepoint
     if writer is not None:
-        if writer.users == 0:  # a file no other tracepoint writes to: start it empty
-            writer.file.seek(0)
-            writer.file.truncate()
         writer.users += 1
         ui.write(f"Tracepoint {tracepoint.number} writes each hit to {writer.path}\n")
     if pending or tracepoint.pending:
