@@ -123,8 +123,12 @@ class _Setting(gdb.Parameter):
 
     def __init__(self, spec: Spec) -> None:
         self.spec = spec
-        self.__doc__ = spec.doc
-        summary = spec.doc.split("\n", 1)[0]
+        summary, _, details = spec.doc.partition("\n")
+        # gdb's help shows set_doc/show_doc, then this text: the details and
+        # the default, without the summary a second time.
+        quoted = isinstance(spec.default, str) and not spec.enum
+        default = f'"{spec.default}"' if quoted else str(spec.default)
+        self.__doc__ = (details + "\n" if details else "") + f"The default is {default}."
         summary = summary[0].lower() + summary[1:]
         self.set_doc = "Set " + summary
         self.show_doc = "Show " + summary
