@@ -362,6 +362,10 @@ class Profiler:
                 cpu_ns = 0
             elif cpu_ns > wall:  # a thread cannot use more CPU than the time elapsed
                 cpu_ns = wall
+            # Nor less than the calls of this location made inside it, whose CPU
+            # time is part of its own (the stops' correction can leave it short).
+            if cpu_ns < call.child_cpu:
+                cpu_ns = call.child_cpu
         stats = self.stats
         stats.completed += 1
         stats.wall_sum += wall
@@ -372,11 +376,11 @@ class Profiler:
         if cpu_ns is not None:
             stats.cpu_n += 1
             stats.cpu_sum += cpu_ns
-        if self.folded_path and cpu_ns is not None:
-            own = cpu_ns - call.child_cpu
-            self.folded[call.path] = self.folded.get(call.path, 0) + (own if own > 0 else 0)
+        if cpu_ns is not None:
             if stack:
                 stack[-1].child_cpu += cpu_ns
+            if self.folded_path:  # the call's own time: never negative, see above
+                self.folded[call.path] = self.folded.get(call.path, 0) + cpu_ns - call.child_cpu
         if self.output is not None:
             self._record(call, wall, cpu_ns, True)
         if not self.quiet:
