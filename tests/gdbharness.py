@@ -112,6 +112,13 @@ class GdbSession:
         assert_clean(text)
         return text.rstrip("\n") if text.endswith("\n") else text
 
+    def error(self, line: str) -> str:
+        """Run LINE, a gdbext command that must fail: one line naming the command."""
+        out = self.cmd(line)
+        name = line.split()[0]
+        assert "\n" not in out and out.startswith(f"{name}: "), (line, out)
+        return out
+
     def close(self) -> None:
         if self.child.isalive():
             try:
