@@ -37,7 +37,7 @@ import time
 
 import gdb
 
-from gdbext import frames, inferior, locations, settings, ui
+from gdbext import frames, inferior, locations, render, settings, ui
 
 # typing, argparse and json cost milliseconds to import; gdbext loads without them.
 TYPE_CHECKING = False
@@ -895,7 +895,7 @@ def report_text(profs: list[Profiler]) -> str:
     columns = ("Location", "Calls", "Completed", "Total wall s", "Mean wall s", "Min wall s",
                "Max wall s", "Total CPU s", "Mean CPU s")
     rows = [p.row() for p in profs]
-    return ui.render_table("prof: time per call (wall and thread CPU, stops excluded)",
+    return render.render_table("prof: time per call (wall and thread CPU, stops excluded)",
                            columns, rows, right=range(1, len(columns)))
 
 
@@ -999,7 +999,7 @@ def _list(cmd: ui.Command) -> None:
         state = "pending" if p.bp.pending else ("enabled" if p.bp.enabled else "disabled")
         rows.append([str(p.bp.number), p.spec, state, str(p.stats.calls),
                      str(p.stats.completed), " ".join(opts)])
-    ui.write(ui.render_table("Profiled locations",
+    ui.write(render.render_table("Profiled locations",
                              ("Breakpoint", "Location", "State", "Calls", "Completed",
                               "Options"), rows, right=(0, 3, 4)))
 

@@ -19,7 +19,7 @@ import os
 
 import gdb
 
-from gdbext import frames, locations, settings, ui
+from gdbext import frames, locations, render, settings, ui
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -369,7 +369,7 @@ def _list(cmd: ui.Command) -> None:
             )
         )
     ui.write(
-        ui.render_table(
+        render.render_table(
             "Tracepoints (counts in this run)",
             ("Num", "Enb", "Location", "Count", "Condition", "Output"),
             rows,

@@ -52,7 +52,9 @@ Examples:
             self.fail(f"'{expr}' is not valid JSON: {_describe(exc, text)}")
         out = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
         if ui.use_color():
-            out = ui.highlight(out, "json")
+            from gdbext import render
+
+            out = render.highlight(out, "json")
         ui.write(out)
 
     def _read(self, expr: str) -> bytes:

@@ -40,6 +40,8 @@ plain text when unknown)."""
     def run(self, arg: str, from_tty: bool) -> None:
         import re
 
+        from gdbext import render
+
         listing = re.sub(_ANSI, "", gdb.execute(f"list {arg}".rstrip(), to_string=True))
         path = _current_source()
         color = ui.use_color()
@@ -56,7 +58,8 @@ plain text when unknown)."""
                 if lines is not None and number <= len(lines) and _same(lines[number - 1], text):
                     text = lines[number - 1]
                 else:  # the file changed on disk, or there is no file: colour the line alone
-                    text = ui.highlight(text, ui.lexer_alias_for(path or ""), _style()).rstrip("\n")
+                    alias = render.lexer_alias_for(path or "")
+                    text = render.highlight(text, alias, _style()).rstrip("\n")
             prefix = MARKER if number == marked else ""
             if prefix and color:
                 prefix = "\x1b[1;32m" + prefix + "\x1b[0m"
@@ -118,7 +121,9 @@ def _highlighted(path: str) -> list[str] | None:
             source = f.read()
     except OSError:
         return None
-    lines = ui.highlight(source, ui.lexer_alias_for(path), style).split("\n")
+    from gdbext import render
+
+    lines = render.highlight(source, render.lexer_alias_for(path), style).split("\n")
     _cache[path] = (mtime, style, lines)
     return lines
 

@@ -13,9 +13,6 @@ import stat as st
 from collections.abc import Callable, Iterator
 
 import gdb
-import gdb.printing
-
-COLLECTION = "gdbext"
 
 _TYPES = (
     (st.S_IFREG, "regular file"),
@@ -140,15 +137,3 @@ class StatPrinter:
         yield "atime", self._time("a")
         yield "mtime", self._time("m")
         yield "ctime", self._time("c")
-
-
-def build() -> gdb.printing.RegexpCollectionPrettyPrinter:
-    """The ``gdbext`` collection with its ``stat`` printer."""
-    printers = gdb.printing.RegexpCollectionPrettyPrinter(COLLECTION)
-    printers.add_printer("stat", r"^stat(64)?$", StatPrinter)
-    return printers
-
-
-def register() -> None:
-    """Register the collection globally; a second call replaces the first."""
-    gdb.printing.register_pretty_printer(None, build(), replace=True)
