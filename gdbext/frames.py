@@ -94,10 +94,30 @@ def format_value(value: gdb.Value, max_value: int | None) -> str:
     for a value gdb cannot render.
     """
     try:
-        text = str(value)
+        text = value_text(value)
     except Exception as exc:  # gdb.error, gdb.MemoryError, a pretty-printer's bug
         text = _unavailable(exc)
     return shorten(text, max_value)
+
+
+_REFERENCES = (gdb.TYPE_CODE_REF, gdb.TYPE_CODE_RVALUE_REF)
+
+
+def value_text(value: gdb.Value) -> str:
+    """``str(value)``, except that a reference also shows what it refers to.
+
+    gdb's Python gives only ``@0x7ffe...`` for a reference, where ``print``
+    and ``info args`` show ``@0x7ffe...: {x = 1, y = 2}``; this matches them.
+    """
+    text = str(value)
+    # A reference to a type with a pretty-printer already prints its target.
+    if text.startswith("@") and value.type.code in _REFERENCES:
+        try:
+            target = str(value.referenced_value())
+        except Exception as exc:
+            target = _unavailable(exc)
+        text = f"{text}: {target}"
+    return text
 
 
 def shorten(text: str, max_value: int | None) -> str:
@@ -223,7 +243,7 @@ class Scope:
         out = []
         for entry in self.entries:
             try:
-                text = str(frame.read_var(entry.symbol))
+                text = value_text(frame.read_var(entry.symbol))
             except Exception as exc:
                 text = _unavailable(exc)
             if (max_value and len(text) > max_value) or "\n" in text:
@@ -237,7 +257,7 @@ class Scope:
         for entry in self.entries:
             try:
                 value = frame.read_var(entry.symbol)
-                text = str(value)
+                text = value_text(value)
             except Exception as exc:
                 value = None
                 text = _unavailable(exc)
@@ -628,7 +648,7 @@ class FastReader:
                     if frame is None:
                         frame = gdb.newest_frame()
                     try:
-                        text = str(frame.read_var(self.scope.entries[i].symbol))
+                        text = value_text(frame.read_var(self.scope.entries[i].symbol))
                     except Exception as exc:
                         text = _unavailable(exc)
                 out.append(_limit(text, max_value))
@@ -649,7 +669,7 @@ def _read_values(frame: gdb.Frame, entries: tuple[Entry, ...]) -> tuple[list[str
             values.append(None)
             continue
         try:
-            texts.append(str(value))
+            texts.append(value_text(value))
         except Exception as exc:
             texts.append(_unavailable(exc))
         values.append(value)
@@ -718,6 +738,6 @@ def _textual(vtype: gdb.Type) -> bool:
 
 def _gdb_text(address: int, pointer: gdb.Type) -> str:
     try:
-        return str(gdb.Value(address).cast(pointer).dereference())
+        return value_text(gdb.Value(address).cast(pointer).dereference())
     except Exception as exc:
         return _unavailable(exc)

@@ -415,3 +415,13 @@ def test_condition_on_a_pending_location(demo_build):
     assert "\tx(int: 2) [4]" in out.stdout
     assert "\tx(int: 1) [4]" not in out.stdout
     assert "Tracepoint 'plugin_square if x == 2' Count: 1" in out.stdout
+
+
+def test_a_reference_shows_what_it_refers_to(demo_build):
+    # As 'info args' prints them: the address, then the value referred to;
+    # a pretty-printed target (std::string) alone.
+    out = run_batch(demo_build / "tp_refs", ["tp area", "run"])
+    assert_clean(out.stdout)
+    assert re.search(r"^\tp\(const Point &: @0x[0-9a-f]+: \{x = 2, y = 3\}\) \[8\]$",
+                     out.stdout, re.MULTILINE), out.stdout
+    assert '\tname(const std::string &: "box") [8]' in out.stdout
