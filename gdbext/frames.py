@@ -37,6 +37,7 @@ import gdb
 # typing costs milliseconds to import; gdbext loads without it.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import Any
 
 ARG = "arg"  #: ``Symbol.kind`` / ``Entry.kind`` of a function argument
@@ -162,9 +163,6 @@ class Entry:
         self.size: int = 0 if self.dynamic else _sizeof(sym_type)
 
 
-_Entry = Entry  # the name it had first
-
-
 def _sizeof(sym_type: gdb.Type | None) -> int:
     if sym_type is None:
         return 0
@@ -172,6 +170,25 @@ def _sizeof(sym_type: gdb.Type | None) -> int:
         return int(sym_type.sizeof)
     except (gdb.error, TypeError, ValueError):
         return 0
+
+
+def entry_values(
+    frame: gdb.Frame, entries: Sequence[Entry], max_value: int | None
+) -> list[str]:
+    """The value of each of ENTRIES (of FRAME's scope) in FRAME, as :func:`format_value`.
+
+    Never raises: an unreadable value becomes ``<unavailable: REASON>``.
+    """
+    out = []
+    for entry in entries:
+        try:
+            text = value_text(frame.read_var(entry.symbol))
+        except Exception as exc:
+            text = _unavailable(exc)
+        if (max_value and len(text) > max_value) or "\n" in text:
+            text = shorten(text, max_value)
+        out.append(text)
+    return out
 
 
 class Scope:
@@ -240,16 +257,7 @@ class Scope:
 
         FRAME must be a frame at this scope's ``pc``.  Never raises.
         """
-        out = []
-        for entry in self.entries:
-            try:
-                text = value_text(frame.read_var(entry.symbol))
-            except Exception as exc:
-                text = _unavailable(exc)
-            if (max_value and len(text) > max_value) or "\n" in text:
-                text = shorten(text, max_value)
-            out.append(text)
-        return out
+        return entry_values(frame, self.entries, max_value)
 
     def symbols(self, frame: gdb.Frame, max_value: int | None) -> list[Symbol]:
         """The visible arguments and locals of FRAME, read now, as :class:`Symbol` records."""

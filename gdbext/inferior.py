@@ -392,15 +392,6 @@ class ThreadClocks:
             self.forget(tid)
 
 
-def thread_cpu_ns(pid: int, tid: int) -> int | None:
-    """The CPU time thread TID of process PID has used, in nanoseconds, or None."""
-    clocks = ThreadClocks(pid)
-    try:
-        return clocks.cpu_ns(tid)
-    finally:
-        clocks.close()
-
-
 def _stat_cpu_ns(pid: int, tid: int) -> int | None:
     """utime + stime from /proc/PID/task/TID/stat, in nanoseconds (tick resolution)."""
     try:

@@ -761,15 +761,8 @@ def _header(frame: gdb.Frame, scope: frames.Scope, args: tuple[Any, ...]) -> str
 
 def _read_args(frame: gdb.Frame, entries: tuple[Any, ...]) -> list[tuple[str, str, str]]:
     """``(name, type, value)`` of each argument; values never raise (frames' rules)."""
-    limit = settings.value("tp-max-value")
-    out = []
-    for entry in entries:
-        try:
-            text = frames.format_value(frame.read_var(entry.symbol), limit)
-        except Exception as exc:  # gdb.error, gdb.MemoryError, a printer's bug
-            text = f"<unavailable: {ui.first_line(exc)}>"
-        out.append((entry.name, entry.type, text))
-    return out
+    texts = frames.entry_values(frame, entries, settings.value("tp-max-value"))
+    return [(entry.name, entry.type, text) for entry, text in zip(entries, texts)]
 
 
 def _describe(call: _Call) -> str:
