@@ -8,11 +8,12 @@ STAMP  := $(VENV)/.stamp
 BUILD  := build
 DEMO_BUILD := $(BUILD)/demo
 
-.PHONY: help setup bytecode demo-build demo test lint bench clean
+.PHONY: help setup bytecode demo-build demo test test-gdb-versions lint bench clean
 
 help:
 	@echo "make demo   build demo_c/ and tour every command under gdb"
 	@echo "make test   run the whole test suite (real gdb, real programs)"
+	@echo "make test-gdb-versions   the suite on gdb 16.3, 17.2 and 18.1 too"
 	@echo "make docs   build the essays site into essays/_build/html"
 	@echo "make bench  print benchmark ratios against baselines measured in the same run"
 
@@ -48,3 +49,7 @@ clean:
 
 # Each part of the project adds its own targets in mk/*.mk.
 include $(wildcard mk/*.mk)
+
+# The suite on each newer gdb release (installed once into build/gdb-VERSION/).
+test-gdb-versions: $(STAMP) bytecode demo-build
+	bash scripts/gdb-versions.sh $(GDB_VERSIONS)

@@ -34,6 +34,8 @@ import os
 
 import gdb
 
+from gdbext import ui
+
 # typing costs milliseconds to import; gdbext loads without it.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -542,7 +544,7 @@ class FastReader:
             if self.registers is None:
                 self.state = _OFF
                 return
-            endian = gdb.execute("show endian", to_string=True)
+            endian = ui.capture("show endian")
             self.order = ">" if "big endian" in endian else "<"
         fp_name, sp_name = self.registers  # type: ignore[misc]
         fp = int(gdb.parse_and_eval(fp_name))
@@ -728,7 +730,7 @@ def _frame_relative(entry: Entry) -> bool:
             symbol.line, symbol.symtab.filename, symbol.is_argument
         ):
             return False  # not the entry: gdb would describe another symbol
-        text = gdb.execute(f"info address {entry.name}", to_string=True)
+        text = ui.capture(f"info address {entry.name}")
     except Exception:
         return False
     return any(re.fullmatch(pattern, text) for pattern in _FRAME_RELATIVE)

@@ -11,6 +11,8 @@ import os
 
 import gdb
 
+from gdbext import ui
+
 PAGE = 4096
 _CHUNK = 64 * 1024
 # gdb 13 allocates the whole buffer of a read_memory call up front and aborts
@@ -215,7 +217,7 @@ def parse_proc_mappings(text: str) -> list[Region]:
 
 def proc_mappings() -> list[Region]:
     """``info proc mappings`` of the selected inferior, parsed."""
-    return parse_proc_mappings(gdb.execute("info proc mappings", to_string=True))
+    return parse_proc_mappings(ui.capture("info proc mappings"))
 
 
 def parse_core_sections(text: str) -> list[Region]:
@@ -270,7 +272,7 @@ def core_regions() -> list[Region]:
     the first unnamed writable segment within 1 GiB after the executable's
     last mapping (where the kernel puts the brk area) ``[heap]``.
     """
-    regions = parse_core_sections(gdb.execute("maintenance info sections", to_string=True))
+    regions = parse_core_sections(ui.capture("maintenance info sections"))
     try:
         files = proc_mappings()
     except gdb.error:

@@ -92,16 +92,96 @@ def arg_parser(prog: str, **kwargs: Any) -> argparse.ArgumentParser:
 
 
 def use_color() -> bool:
-    """Whether output may contain ANSI colour right now."""
+    """Whether output may contain ANSI colour right now.
+
+    ``auto`` colours only where a person reads a terminal: gdb's ``style
+    enabled`` on, ``NO_COLOR`` unset, and gdb's interpreter the console, not
+    gdb/MI or DAP (IDEs show console records as plain text, and gdb leaves
+    ``style enabled`` on under MI).
+    """
     mode = settings.value("color")
     if mode == "on":
         return True
-    if mode == "off" or os.environ.get("NO_COLOR"):
+    if mode == "off" or os.environ.get("NO_COLOR") or machine_interface():
         return False
     try:
         return bool(gdb.parameter("style enabled"))
     except gdb.error:
         return False
+
+
+def capture(command: str) -> str:
+    """What gdb's COMMAND prints, as the text a person would read.
+
+    gdb 18 under MI returns some commands' output from ``gdb.execute(...,
+    to_string=True)`` still wrapped in MI console records (``~"text\\n"``),
+    line by line and mixed with plain lines; those are unwrapped here, so
+    that what gdbext parses reads the same under every gdb and interpreter.
+    """
+    text = gdb.execute(command, to_string=True)
+    if '~"' not in text and '&"' not in text:
+        return text
+    import re
+
+    out = []
+    for line in text.splitlines(keepends=True):
+        record = re.fullmatch(r'[~&]"(.*)"\n?', line, re.DOTALL)
+        out.append(_c_string(record.group(1)) if record else line)
+    return "".join(out)
+
+
+def _c_string(body: str) -> str:
+    """The text of an MI C string's BODY; octal escapes are UTF-8 bytes."""
+    import re
+
+    named = {"n": b"\n", "t": b"\t", "r": b"\r", "e": b"\x1b", '"': b'"', "\\": b"\\"}
+    data = bytearray()
+    for part in re.finditer(r"\\([0-7]{1,3}|.)|[^\\]+", body, re.DOTALL):
+        escape = part.group(1)
+        if escape is None:
+            data += part.group(0).encode()
+        elif escape[0] in "01234567":
+            data.append(int(escape, 8) & 0xFF)
+        else:
+            data += named.get(escape, escape.encode())
+    return data.decode("utf-8", "replace")
+
+
+_MACHINE: list[bool] = []
+
+
+def machine_interface() -> bool:
+    """Whether gdb was started for a program to drive (``-i=mi``, ``--interpreter=dap``, ...).
+
+    gdb's Python API does not say which interpreter is running, but the
+    interpreter is chosen on gdb's command line and never changes after, so
+    gdb's own argument list (``/proc/self/cmdline``) answers once for good.
+    """
+    if not _MACHINE:
+        _MACHINE.append(_interpreter_from_argv(_own_argv()) not in ("", "console", "tui"))
+    return _MACHINE[0]
+
+
+def _own_argv() -> list[str]:
+    try:
+        with open("/proc/self/cmdline", "rb") as f:
+            raw = f.read()
+    except OSError:
+        return []
+    return [a.decode("utf-8", "replace") for a in raw.split(b"\0") if a]
+
+
+def _interpreter_from_argv(argv: list[str]) -> str:
+    """The interpreter named by gdb's options in ARGV ('' when none is)."""
+    name = ""
+    args = iter(argv[1:])
+    for arg in args:
+        if arg in ("--args", "-args"):
+            break  # what follows is the program's command line
+        option, eq, value = arg.lstrip("-").partition("=")
+        if arg.startswith("-") and option in ("i", "interpreter"):
+            name = value if eq else next(args, "")
+    return name
 
 
 def write(text: str) -> None:

@@ -15,10 +15,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pexpect
+from pexpect.popen_spawn import PopenSpawn
 
 REPO = Path(__file__).resolve().parent.parent
 GDBEXT_INIT = REPO / "gdbext" / "__init__.py"
 PROMPT = "(gdbext-test) "
+# The gdb under test: GDB=/path/to/gdb, default the gdb first on PATH.
+GDB = os.environ.get("GDB") or "gdb"
 DEFAULT_TIMEOUT = 30
 
 SETUP = (
@@ -29,6 +32,15 @@ SETUP = (
     # gdb styles a pty's output even with TERM=dumb; tests that check colour
     # turn it on themselves.
     "set style enabled off",
+    # Releases other than the distribution's own (gdb-for-pwndbg) differ in
+    # what they bring: they export their PYTHONHOME into the programs they
+    # run, have no libstdc++ printers on their auto-load path, and offer
+    # debuginfod downloads.  The same settings on every gdb make the
+    # sessions alike; none of them is gdbext's business.
+    "unset environment PYTHONHOME",
+    "add-auto-load-safe-path /usr/share/gdb/auto-load",
+    "add-auto-load-scripts-directory /usr/share/gdb/auto-load",
+    "set debuginfod enabled off",
 )
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -44,6 +56,11 @@ def gdb_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     if extra:
         env.update(extra)
     return env
+
+
+# gdb's answer to `info breakpoints` when there are none; gdb 13 says "No
+# breakpoints or watchpoints.", gdb 16 and later list more kinds.
+NO_BREAKPOINTS = re.compile(r"^No breakpoints(,| or) watchpoints", re.MULTILINE)
 
 
 def strip_ansi(text: str) -> str:
@@ -79,7 +96,7 @@ class GdbSession:
             argv += ["--args", str(program), *args]
         self.timeout = timeout
         self.child = pexpect.spawn(
-            "gdb",
+            GDB,
             argv,
             cwd=str(cwd) if cwd else None,
             env=gdb_env(env),
@@ -141,7 +158,7 @@ def run_batch(
     timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
     """Run gdb -batch with COMMANDS; stdout and stderr together in ``.stdout``."""
-    argv = ["gdb", "-nx", "-batch"]
+    argv = [GDB, "-nx", "-batch"]
     for line in (*SETUP, *pre):
         argv += ["-iex", line]
     if load:
@@ -162,3 +179,100 @@ def run_batch(
         timeout=timeout,
         check=False,
     )
+
+
+# An MI output line: a record, optionally behind a token, or the prompt.
+MI_RECORD = re.compile(r'^(\d*[\^*+=][a-z-]+(,.*)?|[~@&]".*"|\(gdb\) ?)$')
+MI_CONSOLE = re.compile(r'^[~@&]"(.*)"$')
+
+
+def mi_unquote(text: str) -> str:
+    """The text of an MI C string (the part between the quotes).
+
+    gdb writes bytes above 127 as octal escapes, so the escapes are turned
+    back into bytes and the whole decoded as UTF-8.
+    """
+    escapes = {"n": b"\n", "t": b"\t", '"': b'"', "\\": b"\\", "e": b"\x1b", "r": b"\r"}
+    out = bytearray()
+    for m in re.finditer(r"\\([0-7]{1,3}|.)|[^\\]+", text, re.DOTALL):
+        escape = m.group(1)
+        if escape is None:
+            out += m.group(0).encode()
+        elif escape[0] in "01234567":
+            out.append(int(escape, 8) & 0xFF)
+        else:
+            out += escapes.get(escape, escape.encode())
+    return out.decode("utf-8", "replace")
+
+
+class MiSession:
+    """gdb driven through gdb/MI over pipes, as an IDE drives it.
+
+    ``command`` sends one MI command with a token and returns every line up
+    to its result record; ``console`` runs a CLI command through
+    ``-interpreter-exec console``.  Each line gdb writes is kept in
+    ``lines`` so that a test can check that all of them are MI records.
+    """
+
+    def __init__(self, program: os.PathLike | str | None = None, args: Sequence[str] = (),
+                 cwd: os.PathLike | str | None = None, timeout: float = DEFAULT_TIMEOUT) -> None:
+        argv = [GDB, "-nx", "-q", "--interpreter=mi3"]
+        for line in SETUP:  # style stays as gdb sets it under MI: that is what is tested
+            if not line.startswith("set style"):
+                argv += ["-iex", line]
+        if program is not None:
+            argv += ["--args", str(program), *args]
+        self.timeout = timeout
+        # Pipes, not a terminal: IDEs talk to gdb this way.
+        self.child = PopenSpawn(argv, cwd=str(cwd) if cwd else None, env=gdb_env(),
+                                encoding="utf-8", codec_errors="replace", timeout=timeout)
+        self.child.delaybeforesend = None
+        self.lines: list[str] = []
+        self.token = 0
+        self._until(re.compile(r"^\(gdb\) ?$"))
+        # The program's own output must not mix with the MI stream.
+        self.command("-inferior-tty-set /dev/null")
+
+    def _readline(self, timeout: float) -> str:
+        self.child.expect("\r?\n", timeout=timeout)
+        line = self.child.before
+        self.lines.append(line)
+        return line
+
+    def _until(self, pattern: re.Pattern[str], timeout: float | None = None) -> list[str]:
+        got = []
+        while True:
+            line = self._readline(timeout or self.timeout)
+            got.append(line)
+            if pattern.match(line):
+                return got
+
+    def command(self, line: str, timeout: float | None = None) -> list[str]:
+        """Send LINE with a fresh token; the lines up to and including its result record."""
+        self.token += 1
+        self.child.sendline(f"{self.token}{line}")
+        return self._until(re.compile(rf"^{self.token}\^"), timeout)
+
+    def console(self, line: str, timeout: float | None = None) -> tuple[str, str]:
+        """Run a CLI command: ``(console text, result record)``."""
+        quoted = line.replace("\\", "\\\\").replace('"', '\\"')
+        got = self.command(f'-interpreter-exec console "{quoted}"', timeout)
+        return mi_console_text(got), got[-1]
+
+    def wait_stopped(self, timeout: float | None = None) -> list[str]:
+        """The lines up to the next ``*stopped`` record."""
+        return self._until(re.compile(r"^\*stopped"), timeout)
+
+    def close(self) -> None:
+        try:
+            self.child.sendline("-gdb-exit")
+            self.child.expect(pexpect.EOF, timeout=10)
+        except (pexpect.TIMEOUT, pexpect.EOF, OSError):
+            self.child.kill(9)
+        self.child.wait()
+
+
+def mi_console_text(lines: Sequence[str]) -> str:
+    """What the console stream records (``~"..."``) among LINES say, joined."""
+    return "".join(mi_unquote(m.group(1)) for m in map(MI_CONSOLE.match, lines)
+                   if m and m.group(0).startswith("~"))

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from gdbharness import REPO, assert_clean, run_batch
+from gdbharness import NO_BREAKPOINTS, REPO, assert_clean, run_batch
 
 DEMO = REPO / "demo_c"
 HEADER = re.compile(r"^(\S+) @ (\S+):(\d+)$")
@@ -231,6 +231,8 @@ def test_bad_input_is_one_line_and_sets_nothing(demo_build, tmp_path):
     )
     lines = out.splitlines()
     errors = [line for line in lines if line.startswith("tp: ")]
+    # gdb's own words for a line without code changed in gdb 16; tp passes them on.
+    errors = [re.sub(r"No compiled code for line", "No line", e) for e in errors]
     assert errors[:12] == [
         f"tp: cannot write '{missing}': folder {missing.parent} does not exist",
         f"tp: cannot write '{tmp_path}': it is a folder",
@@ -277,7 +279,7 @@ def test_no_such_function_in_a_static_program_is_an_error(tmp_path):
         "tp: ''nosuch'' matches nothing (tiny is statically linked, "
         "so no shared library can define it)" in out
     )
-    assert "No breakpoints or watchpoints." in out
+    assert NO_BREAKPOINTS.search(out), out
     assert "is pending until" not in out
     assert "Tracepoint 'f' Count: 1" in out
     assert "\tx(int: -1) [4]" in out

@@ -109,7 +109,7 @@ def _complete_expression(expr_text: str, word: str | None) -> list[str]:
     """gdb's own completions for an expression, as 'print' would complete it."""
     expr_text = expr_text.lstrip()
     try:
-        out = gdb.execute(f"complete print {expr_text}", to_string=True)
+        out = ui.capture(f"complete print {expr_text}")
     except gdb.error:
         return []
     prefix = "print " + expr_text

@@ -42,7 +42,7 @@ plain text when unknown)."""
 
         from gdbext import render
 
-        listing = re.sub(_ANSI, "", gdb.execute(f"list {arg}".rstrip(), to_string=True))
+        listing = re.sub(_ANSI, "", ui.capture(f"list {arg}".rstrip()))
         path = _current_source()
         color = ui.use_color()
         lines = _highlighted(path) if (color and path) else None
@@ -74,7 +74,7 @@ def _style() -> str:
 def _current_source() -> str | None:
     """The full path of the file 'list' just showed, or None."""
     try:
-        info = gdb.execute("info source", to_string=True)
+        info = ui.capture("info source")
     except gdb.error:
         return None
     import re

@@ -113,27 +113,51 @@ class StatPrinter:
             return "struct stat <unreadable>"
         return f"{file_type(mode, size or 0)}, {size} bytes"
 
-    def children(self) -> Iterator[tuple[str, str]]:
-        def num(field: str, show: Callable[[int], str] = str) -> str:
+    def _field(self, field: str) -> gdb.Value | str:
+        """The struct's own member, typed (``__off_t``, ``__uid_t``, ...), fetched now."""
+        try:
+            value = self.value[field]
+            value.fetch_lazy()
+        except (gdb.error, gdb.MemoryError):
+            return "<unavailable>"
+        return value
+
+    def children(self) -> Iterator[tuple[str, gdb.Value | str]]:
+        # Counts are the struct's own typed members, so an IDE's variables
+        # view (gdb/MI -var-list-children) shows them as numbers.  Fields a
+        # person reads better as text (type, device, mode, owner, times) are
+        # text on the console; under MI they are typed members too, since MI
+        # shows a text child only as "[N]", the length of a char array.
+        machine = _machine_interface()
+
+        def described(field: str, show: Callable[[int], str]) -> gdb.Value | str:
+            if machine:
+                return self._field(field)
             raw = self._int(field)
             return "<unavailable>" if raw is None else show(raw)
 
+        def device(d: int) -> str:
+            return f"{major(d)},{minor(d)} ({d:#x})"
+
         mode = self._int("st_mode")
-        yield "size", num("st_size")
-        yield "blocks", num("st_blocks")
-        yield "io_block", num("st_blksize")
         size = self._int("st_size") or 0
+        yield "size", self._field("st_size")
+        yield "blocks", self._field("st_blocks")
+        yield "io_block", self._field("st_blksize")
         yield "type", "<unavailable>" if mode is None else file_type(mode, size)
-        yield "device", num("st_dev", lambda d: f"{major(d)},{minor(d)} ({d:#x})")
+        yield "device", described("st_dev", device)
         if mode is not None and (st.S_ISCHR(mode) or st.S_ISBLK(mode)):
-            yield "device_type", num("st_rdev", lambda d: f"{major(d)},{minor(d)}")
-        yield "inode", num("st_ino")
-        yield "links", num("st_nlink")
-        yield "access", "<unavailable>" if mode is None else (
-            f"{st.S_IMODE(mode):04o} ({st.filemode(mode)})"
-        )
-        yield "uid", num("st_uid", owner)
-        yield "gid", num("st_gid", group)
-        yield "atime", self._time("a")
-        yield "mtime", self._time("m")
-        yield "ctime", self._time("c")
+            yield "device_type", described("st_rdev", lambda d: f"{major(d)},{minor(d)}")
+        yield "inode", self._field("st_ino")
+        yield "links", self._field("st_nlink")
+        yield "access", described("st_mode", lambda m: f"{st.S_IMODE(m):04o} ({st.filemode(m)})")
+        yield "uid", described("st_uid", owner)
+        yield "gid", described("st_gid", group)
+        for which in "amc":
+            yield f"{which}time", self._field(f"st_{which}tim") if machine else self._time(which)
+
+
+def _machine_interface() -> bool:
+    from gdbext import ui
+
+    return ui.machine_interface()
