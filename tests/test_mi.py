@@ -79,6 +79,25 @@ def test_dj_bad_input_is_one_error_record(mi, demo_build):
         assert "\\n" not in message
 
 
+@pytest.mark.parametrize(("command", "expected"), [
+    ("pl nosuchfunction", "nosuchfunction"),
+    ("dm (", "invalid regular expression"),
+    ("tp --bogus fib", "--bogus"),
+    ("prof --bogus fib", "--bogus"),
+    ("dj 1 +", ""),
+])
+def test_every_command_fails_with_one_error_record(mi, demo_build, command, expected):
+    gdb = mi(demo_build / "fib", "5")
+    run_to(gdb, "fib")
+    got = gdb.command(f'-interpreter-exec console "{command}"')
+    errors = [line for line in got if re.match(r"^\d+\^error", line)]
+    assert len(errors) == 1 and got[-1] == errors[0], got
+    message = re.search(r'msg="(.*)"', errors[0]).group(1)
+    name = command.split()[0]
+    assert message.startswith(f"{name}: ") and expected in message, message
+    assert "\\n" not in message  # one line
+
+
 def test_pl_marks_the_line_without_colour(mi, demo_build):
     gdb = mi(demo_build / "fib", "5")
     gdb.console("set style enabled on")
@@ -132,8 +151,9 @@ def test_help_and_settings(mi):
     assert "gdbext color" in text
 
 
-def test_stat_printer_children_are_typed_values(mi, demo_build):
-    gdb = mi(demo_build / "stat_kinds", "/tmp")
+def test_stat_printer_children_are_typed_values(mi, demo_build, tmp_path):
+    # A folder of the test's own: /tmp's link count changes as others use it.
+    gdb = mi(demo_build / "stat_kinds", str(tmp_path))
     assert gdb.command("-enable-pretty-printing")[-1].endswith("^done")
     run_to(gdb, "show")
     created = gdb.command("-var-create st * *sb")[-1]
@@ -141,7 +161,7 @@ def test_stat_printer_children_are_typed_values(mi, demo_build):
     listed = gdb.command("-var-list-children --all-values st")[-1]
     children = {name: (value, kind) for name, value, kind in
                 re.findall(r'exp="(\w+)",numchild="\d+",value="([^"]*)",type="([^"]*)"', listed)}
-    info = os.stat("/tmp")
+    info = os.stat(tmp_path)
     assert children["size"][0] == str(info.st_size) and children["size"][1] != "char"
     assert children["inode"][0] == str(info.st_ino)
     assert children["links"][0] == str(info.st_nlink)
