@@ -12,7 +12,12 @@ followed by gdb's result record.
 
 The programs are compiled from their folder with relative file names, so
 that gdb names them as ``shelf.c``, never by the path of this checkout.
-Set ESSAY_GDB_UPDATE=1 to rewrite the .out files from what gdb prints.
+The .out files are gdb 13's.  gdb 18 (GDB=.../gdb) prints the same except
+where the essay says it does not: the MI value of a varobj with a printer,
+and the built-in printers that ``info pretty-printer`` lists.
+
+Set ESSAY_GDB_UPDATE=1 to rewrite the .out files from what gdb prints, and
+GDB=/path/to/gdb to run another gdb than the one on PATH.
 """
 
 from __future__ import annotations
@@ -31,9 +36,11 @@ UPDATE = os.environ.get("ESSAY_GDB_UPDATE") == "1"
 TIMEOUT = 60
 PROMPT = "(gdb) "
 
-# .out file -> (script, program): the programs are shelf.c here and three of demo_c/.
+# .out file -> (script, program): the programs are shelf.c here (also built with -O2)
+# and three of demo_c/.
 CASES = {
     "items.out": ("items.py", "shelf"),
+    "items_O2.out": ("items.py", "shelf-O2"),
     "settings.out": ("settings.py", "shelf"),
     "values.out": ("values.py", "shelf"),
     "execute.out": ("execute.py", "shelf"),
@@ -45,9 +52,13 @@ CASES = {
     "finish_tail.out": ("finish_prof.py", "prof_tail"),
 }
 MI_CASE = ("printers-mi.out", "printers.py", "shelf")
-SOURCES = {"shelf": EXAMPLES / "shelf.c", "prof_longjmp": ROOT / "demo_c" / "prof_longjmp.c",
-           "prof_exception": ROOT / "demo_c" / "prof_exception.cpp",
-           "prof_tail": ROOT / "demo_c" / "prof_tail.c"}
+SOURCES = {"shelf": (EXAMPLES / "shelf.c", "-O0"), "shelf-O2": (EXAMPLES / "shelf.c", "-O2"),
+           "prof_longjmp": (ROOT / "demo_c" / "prof_longjmp.c", "-O0"),
+           "prof_exception": (ROOT / "demo_c" / "prof_exception.cpp", "-O0"),
+           "prof_tail": (ROOT / "demo_c" / "prof_tail.c", "-O0")}
+
+# Newer gdbs would ask whether to download debug information from the network.
+QUIET = ("-iex", "set debuginfod enabled off")
 
 # What differs from one run or machine to the next and says nothing about the example.
 NOISE = re.compile(r"^(\[Thread debugging using libthread_db enabled\]"
@@ -98,7 +109,7 @@ def test_every_example_file_is_run_here() -> None:
 
 @pytest.fixture(scope="session")
 def gdb() -> str:
-    path = shutil.which("gdb")
+    path = os.environ.get("GDB") or shutil.which("gdb")
     if path is None:
         pytest.skip("gdb is not installed")
     return path
@@ -106,16 +117,16 @@ def gdb() -> str:
 
 @pytest.fixture(scope="session")
 def programs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The example programs, built as demo_c/Makefile builds them (-g -O0, warnings are errors)."""
+    """The example programs, built as demo_c/Makefile builds them (-g, warnings are errors)."""
     build = tmp_path_factory.mktemp("essay-gdb")
     built = {}
-    for name, source in SOURCES.items():
+    for name, (source, optimise) in SOURCES.items():
         cplusplus = source.suffix == ".cpp"
         compiler = shutil.which("g++" if cplusplus else "gcc")
         if compiler is None:
             pytest.skip("needs gcc and g++")
         flags = ["-std=c++17"] if cplusplus else []
-        subprocess.run([compiler, "-g", "-O0", "-Wall", "-Wextra", "-Werror", *flags,
+        subprocess.run([compiler, "-g", optimise, "-Wall", "-Wextra", "-Werror", *flags,
                         "-o", str(build / name), source.name], cwd=source.parent, check=True,
                        timeout=TIMEOUT)
         built[name] = build / name
@@ -134,7 +145,7 @@ def test_example_prints_its_out_file(out_name: str, gdb: str, programs: dict[str
     script, program = CASES[out_name]
     out = EXAMPLES / out_name
     commands = session_commands(out.read_text(encoding="utf-8"))
-    argv = [gdb, "-nx", "-batch", *(["-iex", "set trace-commands on"] if commands else []),
+    argv = [gdb, "-nx", "-batch", *QUIET, *(["-iex", "set trace-commands on"] if commands else []),
             "-x", script]
     for command in commands:
         argv += ["-ex", command]
@@ -151,7 +162,7 @@ def test_mi_session_shows_what_an_ide_sees(gdb: str, programs: dict[str, Path]) 
     out = EXAMPLES / out_name
     commands = [line for line in out.read_text(encoding="utf-8").splitlines()
                 if line.startswith("-")]
-    done = subprocess.run([gdb, "-nx", "-q", "-i=mi", "-x", script, str(programs[program])],
+    done = subprocess.run([gdb, "-nx", "-q", *QUIET, "-i=mi", "-x", script, str(programs[program])],
                           cwd=EXAMPLES, input="\n".join(commands) + "\n", capture_output=True,
                           text=True, timeout=TIMEOUT, check=False,
                           env={**os.environ, "TERM": "dumb"})

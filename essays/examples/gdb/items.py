@@ -38,8 +38,9 @@ EXPRESSION is a struct shelf, or a pointer to one: 'items pantry', 'items s'."""
         if from_tty:
             print(f"({len(rows)} items)")
 
-    def complete(self, text: str, word: str) -> list[str]:
-        return [name for name in shelf_variables() if name.startswith(word)]
+    def complete(self, text: str, word: str | None) -> list[str]:
+        # gdb may call this first with word None, to learn where words break.
+        return [name for name in shelf_variables() if name.startswith(word or "")]
 
 
 class ItemsUnchecked(gdb.Command):
