@@ -13,8 +13,9 @@ def shelf_variables() -> list[str]:
 class Items(gdb.Command):
     """List the items on a shelf.
 
-Usage: items EXPRESSION
-EXPRESSION is a struct shelf, or a pointer to one: 'items pantry', 'items s'."""
+    Usage: items EXPRESSION
+    EXPRESSION is a struct shelf, or a pointer to one: 'items pantry', 'items s'.
+    """
 
     def __init__(self) -> None:
         super().__init__("items", gdb.COMMAND_DATA)
