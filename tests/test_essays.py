@@ -273,6 +273,8 @@ def test_every_page_has_doctests_or_includes() -> None:
 def _tested_files() -> set[Path]:
     files = set(SCRIPTS) | set(EXAMPLES.glob("*.out")) | set((EXAMPLES / "c").glob("*.c"))
     files |= {ROOT / "demo_c" / "walrus_errno.c", ROOT / "gdbinit.example"}
+    # The extending-gdb essay's examples and the demo program it shows: tests/test_essay_gdb.py.
+    files |= set((EXAMPLES / "gdb").iterdir()) | {ROOT / "demo_c" / "prof_longjmp.c"}
     return {f.resolve() for f in files}
 
 
