@@ -232,8 +232,12 @@ for page in spec["pages"]:
     globs = {"__name__": "__main__"}
     exec(spec["setup"], globs)
     for block in page["blocks"]:
+        # One name per block: doctest's linecache hook looks examples up by
+        # name, and a traceback through code from an earlier block must not
+        # find this block's examples under it.
+        name = f"{page['name']}:{block['line']}"
         test = doctest.DocTestParser().get_doctest(
-            block["text"], globs, page["name"], page["name"], block["line"] - 1)
+            block["text"], globs, name, page["name"], block["line"] - 1)
         runner = doctest.DocTestRunner(optionflags=spec["flags"])
         result = runner.run(test, clear_globs=False)
         globs = test.globs  # DocTest works on a copy; later blocks continue from it
