@@ -162,6 +162,16 @@ def test_assignment_in_if_warns_and_misbehaves(cc: str, tmp_path: Path) -> None:
     assert result.stdout == "access failed\n"  # although access("/") succeeded
 
 
+def test_doubled_parentheses_silence_the_warning(cc: str, tmp_path: Path) -> None:
+    binary = tmp_path / "assign_in_if_quiet"
+    subprocess.run([cc, "-Wall", "-Wextra", "-Werror", "-o", str(binary),
+                    str(EXAMPLES / "c" / "assign_in_if_quiet.c")], check=True, timeout=TIMEOUT,
+                   capture_output=True)
+    result = subprocess.run([str(binary)], capture_output=True, text=True, timeout=TIMEOUT,
+                            check=True)
+    assert result.stdout == "access failed\n"  # no warning, and still wrong
+
+
 # --- the doctests ------------------------------------------------------------
 
 @pytest.fixture(scope="session")
