@@ -146,8 +146,12 @@ def run_tour(gdb: str, init: str, tour: str, build: str, program: tuple[str, ...
              for arg in ("-ex", line)]
     # A relative program is one of build/demo's; an absolute one is run as it is.
     exe = program[0] if program[0].startswith("/") else f"./{program[0]}"
+    # debuginfod off: no network, and none of its prompts in the session.  The
+    # gdb releases on PyPI export their own PYTHONHOME into the programs they
+    # run, which stops any other Python from starting (the cext tour).
     command = [gdb, "-nx", "-batch", "-iex", "set pagination off", "-iex", "set confirm off",
-               "-iex", "set width 0", "-ex", f"source {init}", *steps,
+               "-iex", "set width 0", "-iex", "set debuginfod enabled off",
+               "-iex", "unset environment PYTHONHOME", "-ex", f"source {init}", *steps,
                "--args", exe, *program[1:]]
     proc = subprocess.run(command, cwd=build, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, errors="replace",
