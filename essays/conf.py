@@ -9,7 +9,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "_ext"))
 
-project = "gdbext essays"
+project = "Essays on Python and debugging"
 author = "the gdbext authors"
 copyright = "the gdbext authors"
 release = "0.1.0"
@@ -26,7 +26,7 @@ pygments_style = "friendly"
 pygments_dark_style = "monokai"
 
 html_theme = "furo"
-html_title = "gdbext essays"
+html_title = "Essays on Python and debugging"
 html_static_path = ["_static"]
 html_css_files = ["essays.css"]
 html_show_sourcelink = False

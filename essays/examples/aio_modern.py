@@ -1,4 +1,4 @@
-"""What current asyncio offers on top of the machinery: TaskGroup, timeout, Runner."""
+"""What current asyncio offers on top of the machinery: TaskGroup, timeout, Runner, eager tasks."""
 
 from __future__ import annotations
 
@@ -37,6 +37,30 @@ async def with_timeout(log: list[str]) -> None:
         log.append("timeout: the sleep was cancelled and TimeoutError raised")
 
 
+async def note(name: str, log: list[str], suspend: bool) -> None:
+    log.append(f"{name}: running")
+    if suspend:
+        await asyncio.sleep(0)
+        log.append(f"{name}: resumed")
+
+
+async def start_two(log: list[str]) -> None:
+    """Start a task that suspends and one that never does; see when they run."""
+    first = asyncio.create_task(note("first", log, suspend=True))
+    second = asyncio.create_task(note("second", log, suspend=False))
+    log.append(f"both created; done: {first.done()}, {second.done()}")
+    await asyncio.gather(first, second)
+
+
+def eager_tasks(log: list[str]) -> None:
+    if sys.version_info < (3, 12):
+        log.append("eager tasks: not before 3.12")
+        return
+    with asyncio.Runner() as runner:
+        runner.get_loop().set_task_factory(asyncio.eager_task_factory)
+        runner.run(start_two(log))
+
+
 async def loop_id() -> int:
     return id(asyncio.get_running_loop())
 
@@ -63,6 +87,8 @@ if __name__ == "__main__":
     get_event_loop_outside(log)  # before anything has run a loop in this process
     asyncio.run(task_group(log))
     asyncio.run(with_timeout(log))
+    asyncio.run(start_two(log))  # the default: a task first runs at the loop's next turn
+    eager_tasks(log)  # 3.12+: runs at once, up to its first suspension
     with asyncio.Runner() as runner:  # one loop for several run() calls
         same = runner.run(loop_id()) == runner.run(loop_id())
     log.append(f"Runner: both runs used the same loop: {same}")

@@ -32,4 +32,5 @@ if sys.version_info >= (3, 12):
     assert careful(first).__type_params__ == first.__type_params__
 else:
     assert "__type_params__" not in functools.WRAPPER_ASSIGNMENTS
-    print("Python", sys.version.split()[0], "has no __type_params__ to lose")
+    major, minor = sys.version_info[:2]
+    print(f"Python {major}.{minor} has no __type_params__ to lose")
