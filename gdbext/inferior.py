@@ -29,6 +29,22 @@ def has_process() -> bool:
     return pid() != 0
 
 
+def is_native(target: gdb.Inferior | None = None) -> bool:
+    """Whether TARGET (default: the selected inferior) is a process of this machine run by gdb.
+
+    Not a core file, not gdbserver (a pipe, TCP or extended-remote), even on
+    this machine: its process ids may be of another PID namespace.
+    """
+    target = target or gdb.selected_inferior()
+    connection = getattr(target, "connection", None)  # gdb 13 and later
+    if connection is not None:
+        return connection.type == "native"
+    try:
+        return gdb.execute("info target", to_string=True).find("native process") >= 0
+    except gdb.error:
+        return False
+
+
 def read(address: int, length: int) -> bytes:
     """LENGTH bytes at ADDRESS of the selected inferior."""
     if length <= 0:

@@ -109,12 +109,21 @@ class SilentBreakpoint(gdb.Breakpoint):
     # there is no process, and (b) when a thread hits the breakpoint, where
     # that thread is still marked running.  So 'stop' exists only in case (b),
     # and wanted() evaluates the condition itself.
+    #
+    # A thread that gdb first learns of at a breakpoint (gdbserver reports
+    # new threads that way) is already marked stopped at its hit, so a
+    # stopped thread means case (a) only when the program has not been
+    # resumed since its last stop: see _resumed.
     @property
     def stop(self) -> Callable[[], bool]:
         thread = gdb.selected_thread()
-        if thread is None or thread.is_stopped():
+        if thread is None or (thread.is_stopped() and not _resumed):
             raise AttributeError("stop")
         return self._stop
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        _watch_resumes()
+        super().__init__(*args, **kwargs)
 
     def _stop(self) -> bool:
         raise NotImplementedError
@@ -136,6 +145,106 @@ class SilentBreakpoint(gdb.Breakpoint):
             if condition is not None and not _holds(condition):
                 return False
         return self.ignore_count <= 0
+
+
+def interrupted() -> None:
+    """Ctrl-C reached gdbext inside a never-stopping breakpoint: make it a SIGINT stop.
+
+    The breakpoint itself does not stop (gdb would report an internal
+    breakpoint, or the tracepoint, as the reason); the program is sent the
+    SIGINT the user meant, so gdb stops it as it does for any Ctrl-C and
+    ``continue`` goes on tracing.
+    """
+    from gdbext import inferior
+
+    target = gdb.selected_inferior()
+    if inferior.is_native(target) and target.pid > 0:
+        import signal
+
+        try:
+            os.kill(target.pid, signal.SIGINT)
+            return
+        except OSError:
+            pass
+    gdb.post_event(_interrupt)
+
+
+def _interrupt() -> None:
+    try:
+        gdb.execute("interrupt", to_string=True)
+    except gdb.error:
+        pass
+
+
+# Breakpoints that gdbext no longer uses, waiting to be deleted where that is safe.
+_retired: list[gdb.Breakpoint] = []
+_reaper_connected = False
+
+
+def retire(bps: list[gdb.Breakpoint], when: str = "idle") -> None:
+    """Delete BPS now or, when that is unsafe, at gdb's next prompt (or tp/prof command).
+
+    gdb crashes when a breakpoint is deleted while it walks its breakpoint
+    list (``delete`` deletes every user breakpoint in one loop, and
+    gdbext's handler of that event would delete the next one) or inside a
+    breakpoint's ``stop``.  WHEN says where the caller is: ``"now"`` (a
+    command, the program's exit: delete at once), ``"idle"`` (an event
+    handler: disable now, which frees nothing, and delete later) or
+    ``"stop"`` (inside ``stop``: touch nothing now).  The caller makes the
+    breakpoints inert first.
+    """
+    if when == "now":
+        _retired.extend(bps)
+        reap()
+        return
+    global _reaper_connected
+    if not _reaper_connected:
+        _reaper_connected = True
+        gdb.events.before_prompt.connect(reap)
+    for bp in bps:
+        if when == "idle":
+            try:
+                if bp.is_valid() and bp.enabled:
+                    bp.enabled = False
+            except (gdb.error, RuntimeError):
+                pass
+        _retired.append(bp)
+
+
+def reap(*_event: object) -> None:
+    """Delete the retired breakpoints; call only where gdb is idle (a prompt, a command)."""
+    doomed = _retired[:]
+    _retired.clear()
+    for bp in doomed:
+        try:
+            if bp.is_valid():
+                bp.delete()
+        except (gdb.error, RuntimeError):
+            pass
+
+
+# Whether the program was resumed (a 'cont' event) since its last stop event.
+_resumed = False
+_watching = False
+
+
+def _watch_resumes() -> None:
+    global _watching
+    if not _watching:
+        _watching = True
+        gdb.events.cont.connect(_on_cont)
+        gdb.events.stop.connect(_on_stop)
+        gdb.events.exited.connect(_on_stop)
+
+
+def _on_cont(*_event: object) -> None:
+    global _resumed
+    _resumed = True
+
+
+def _on_stop(*_event: object) -> None:
+    global _resumed
+    _resumed = False
 
 
 def _holds(condition: str) -> bool:

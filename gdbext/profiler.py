@@ -538,15 +538,10 @@ class Profiler:
         self.stacks.clear()
         self.stats = _Stats()
         self.folded.clear()
-        self.drop_internal(defer)
+        self.drop_internal("stop" if defer else "idle")
 
-    def drop_internal(self, defer: bool = False) -> None:
-        """Delete the internal breakpoints; DEFER when inside a breakpoint's stop().
-
-        gdb 13 crashes when a breakpoint is deleted inside its own stop(), and
-        when an event posted with gdb.post_event is still pending as gdb exits,
-        so deletion is deferred only when it must be.
-        """
+    def drop_internal(self, when: str = "now") -> None:
+        """Retire the internal breakpoints; WHEN as for :func:`locations.retire`."""
         doomed = self.internal + list(self.return_sites.values())
         self.internal = []
         self.return_sites = {}
@@ -555,10 +550,8 @@ class Profiler:
             self.bp.fast_site = None
         for bp in doomed:
             bp.prof = None  # type: ignore[assignment]  # inert until deleted
-        if doomed and defer:
-            gdb.post_event(lambda: _delete(doomed))
-        elif doomed:
-            _delete(doomed)
+        if doomed:
+            locations.retire(doomed, when)
 
     def flush(self) -> None:
         if self.output is not None:
@@ -580,7 +573,7 @@ class Profiler:
             return
         self.finish(NOT_COMPLETED_DELETED)
         self.dead = True
-        self.drop_internal()
+        self.drop_internal("idle")
         if self.output is not None:
             self.output.close()
             self.output = None
@@ -638,6 +631,8 @@ class _EntryBreakpoint(locations.SilentBreakpoint):
             if not self.wanted():
                 return False
             prof.enter(self)
+        except KeyboardInterrupt:
+            locations.interrupted()
         except Exception as exc:  # never stop the program, never show a traceback
             _internal_error(prof, exc)
         return False
@@ -663,18 +658,11 @@ class _ReturnBreakpoint(gdb.Breakpoint):
             return False
         try:
             prof.leave(int(gdb.parse_and_eval(_run.sp_expr)) + self.cfa_off)
+        except KeyboardInterrupt:
+            locations.interrupted()
         except Exception as exc:
             _internal_error(prof, exc)
         return False
-
-
-def _delete(bps: list[gdb.Breakpoint]) -> None:
-    for bp in bps:
-        try:
-            if bp.is_valid():
-                bp.delete()
-        except (gdb.error, RuntimeError):
-            pass
 
 
 def _internal_error(prof: Profiler, exc: BaseException) -> None:
@@ -897,6 +885,7 @@ def report_text(profs: list[Profiler]) -> str:
 
 def run(cmd: ui.Command, arg: str) -> None:
     """What ``prof ARG`` does; CMD is the command, for its errors."""
+    locations.reap()
     parser = _parser()
     opts = parser.parse_args(gdb.string_to_argv(arg))
     if opts.report:

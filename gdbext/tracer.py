@@ -146,7 +146,7 @@ class Tracepoint(locations.SilentBreakpoint):
                     fmt.json.format(gdb.selected_thread().global_num, *map(_encode, values))
                 )
         except KeyboardInterrupt:
-            return True
+            locations.interrupted()
         except Exception as exc:  # never let a hit raise: gdb would stop the program
             if not self._failed:
                 self._failed = True
@@ -226,6 +226,7 @@ class Tracepoint(locations.SilentBreakpoint):
 
 def run(cmd: ui.Command, arg: str) -> None:
     """What ``tp ARG`` does; CMD is the command, for its errors."""
+    locations.reap()
     output, spec = _parse(cmd, arg)
     if not spec:
         if output is not None:
