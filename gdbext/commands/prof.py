@@ -11,6 +11,10 @@ import gdb
 
 from gdbext import ui
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 
 class Prof(ui.Command):
     """Measure every call of a function without stopping the program.
@@ -65,7 +69,13 @@ Arguments are shortened like tp's values ('set gdbext tp-max-value')."""
 
     name = "prof"
     command_class = gdb.COMMAND_BREAKPOINTS
-    completer = gdb.COMPLETE_LOCATION
+    completer = -1  # no built-in completer: gdb calls complete() below
+
+    def complete(self, text: str, word: str) -> Any:
+        """Options, a FILE after -o/--folded, then the location as 'break' completes it."""
+        from gdbext.trace import front
+
+        return front.complete(self.name, text, word)
 
     def run(self, arg: str, from_tty: bool) -> None:
         from gdbext import profiler

@@ -1,13 +1,11 @@
 """tp LOCATION: trace a location without stopping, printing (or logging) its arguments and locals.
 
-Only the command and its event handlers are here: gdb needs the command's
-name and help text when gdbext loads.  What it does is :mod:`gdbext.tracer`,
-imported at the first ``tp`` (how it works is explained there).
+Only the command is here: gdb needs its name, help text and completion
+when gdbext loads.  What it does is :mod:`gdbext.tracer`, imported at the
+first ``tp`` (how it works is explained there).
 """
 
 from __future__ import annotations
-
-import sys
 
 import gdb
 
@@ -15,12 +13,7 @@ from gdbext import ui
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-_TRACER = "gdbext.tracer"
-# Process id last seen per inferior number: a new one means a new run.
-_pids: dict[int, int] = {}
-_events_connected = False
+    from typing import Any
 
 
 class TracePoint(ui.Command):
@@ -75,7 +68,13 @@ Examples:
 
     name = "tp"
     command_class = gdb.COMMAND_BREAKPOINTS
-    completer = gdb.COMPLETE_LOCATION
+    completer = -1  # no built-in completer: gdb calls complete() below
+
+    def complete(self, text: str, word: str) -> Any:
+        """Options, a FILE after -o, then the location as 'break' completes it."""
+        from gdbext.trace import front
+
+        return front.complete(self.name, text, word)
 
     def run(self, arg: str, from_tty: bool) -> None:
         from gdbext import tracer
@@ -83,44 +82,5 @@ Examples:
         tracer.run(self, arg)
 
 
-# tp's event handlers are connected when gdbext loads, in the same order as
-# ever, but do nothing until a tp command has imported gdbext.tracer: until
-# then no tracepoint or output file exists.
-
-
-def _forward(handler: str) -> Callable[..., None]:
-    """An event handler that calls gdbext.tracer's HANDLER once tracer is imported."""
-
-    def forward(*event: object) -> None:
-        tracer = sys.modules.get(_TRACER)
-        if tracer is not None:
-            getattr(tracer, handler)(*event)
-
-    return forward
-
-
-def _on_new_thread(event: gdb.NewThreadEvent) -> None:
-    """A new process (not just a new thread) starts every count from zero."""
-    inferior = event.inferior_thread.inferior
-    if _pids.get(inferior.num) == inferior.pid:
-        return
-    _pids[inferior.num] = inferior.pid
-    tracer = sys.modules.get(_TRACER)
-    if tracer is not None:
-        tracer._new_run()
-
-
 def register() -> None:
-    global _events_connected
     TracePoint()
-    if _events_connected:
-        return
-    _events_connected = True
-    events = gdb.events
-    events.exited.connect(_forward("_on_exited"))
-    events.new_thread.connect(_on_new_thread)
-    events.breakpoint_deleted.connect(_forward("_on_deleted"))
-    events.stop.connect(_forward("_flush_all"))
-    exiting = getattr(events, "gdb_exiting", None)
-    if exiting is not None:
-        exiting.connect(_forward("_on_gdb_exiting"))
