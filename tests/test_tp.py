@@ -400,7 +400,8 @@ def test_fast_path_is_not_fooled_by_a_prologue_or_threads(demo_build, tmp_path):
         log = tmp_path / f"threads-{fast_on}.jsonl"
         batch(
             demo_build / "tp_threads",
-            [f"python import gdbext.trace.fastpath as f; f.FAST = {fast_on}", f"tp -o {log} step", "run"],
+            [f"python import gdbext.trace.fastpath as f; f.FAST = {fast_on}",
+             f"tp -o {log} step", "run"],
         )
         logs.append(sorted(json.dumps(row, sort_keys=True) for row in records(log)))
     assert len(logs[0]) == 20 and logs[0] == logs[1]
