@@ -16,6 +16,7 @@ from gdbext import inferior, settings, ui
 from gdbext.dm_options import Options as _Options
 from gdbext.dm_options import is_pseudo_name as _is_pseudo_name
 from gdbext.dm_options import parse as _parse
+from gdbext.regions import printable, safe_stem
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -119,13 +120,6 @@ def human(size: int) -> str:
     return f"{size} B"  # not reached
 
 
-def printable(name: str) -> str:
-    """NAME with control characters escaped, safe to print on a terminal."""
-    if name.isprintable():
-        return name
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in name)
-
-
 def _describe(region: Region) -> str:
     name = printable(region.name) if region.name else "(anonymous)"
     return f"{name} {region.start:#x}-{region.end:#x}"
@@ -170,27 +164,6 @@ def dump_folder() -> str:
             f"dm: cannot create the dump folder {folder}: {exc.strerror or exc}"
         ) from None
     return folder
-
-
-def safe_stem(name: str) -> str:
-    """A file-name part made from a region name: its base name, only [A-Za-z0-9._+-].
-
-    Never empty, never starts with '.', never holds '/' or NUL, at most 64
-    characters: '[heap]' -> 'heap', '/usr/lib/libc.so.6' -> 'libc.so.6',
-    '../../x' -> 'x', '' -> 'anon'.
-    """
-    if not name:
-        return "anon"
-    base = name.rstrip("/").rsplit("/", 1)[-1].strip("[]")
-    out = []
-    for c in base:
-        ok = c.isascii() and (c.isalnum() or c in "._+-")
-        if ok:
-            out.append(c)
-        elif out and out[-1] != "_":
-            out.append("_")
-    stem = "".join(out).strip("._-")[:64].rstrip("._-")
-    return stem or "region"
 
 
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(

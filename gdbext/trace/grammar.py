@@ -156,7 +156,8 @@ def _parse(command: str, text: str) -> Request:
             break
         glued = re.match(r"(-[\w-]+)=", rest)
         if glued:  # --output=FILE, FILE perhaps quoted
-            found = _word(rest[glued.end() :]) or ("", "")
+            tail = rest[glued.end() :]
+            found = ("", tail) if not tail or tail[0].isspace() else _word(tail) or ("", "")
             word, after = glued.group(1) + "=" + found[0], found[1]
         if not word.startswith("-"):
             break
