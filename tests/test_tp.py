@@ -289,7 +289,7 @@ def test_completion_no_program_and_loaded_twice(tmp_path, demo_build):
     out = batch(None, ["tp fib", "tp", "help tp"])
     assert 'tp: No symbol table is loaded.  Use the "file" command.' in out
     assert "No tracepoints; 'tp LOCATION' sets one (see 'help tp')." in out
-    assert "Usage: tp [--output FILE] LOCATION [if CONDITION]" in out
+    assert "Usage: tp [-q] [-o FILE] [--] LOCATION [if CONDITION]" in out
     # Sourcing gdbext again must not print every summary twice.
     out = batch(
         demo_build / "fib",

@@ -19,12 +19,14 @@ if TYPE_CHECKING:
 class TracePoint(ui.Command):
     """Trace a location without stopping: print its arguments and locals at every hit.
 
-Usage: tp [--output FILE] LOCATION [if CONDITION]
+Usage: tp [-q] [-o FILE] [--] LOCATION [if CONDITION]
        tp                      list tracepoints and their counts in this run
 
 LOCATION is anything 'break' takes: a function, FILE:LINE, *ADDRESS, or an
-explicit location such as '-function NAME'.  A location in a shared library
-that is not loaded yet stays pending until the library loads (tp says so).
+explicit location ('-function NAME', '-source FILE -line N', '-qualified',
+'-label').  A location in a shared library that is not loaded yet stays
+pending until the library loads (tp says so).  Options come first (they
+are spelled as prof's); '--' ends them.
 
 The tracepoint is a real breakpoint that never stops the program, so 'info
 breakpoints', 'delete', 'disable', 'enable', 'condition N EXPR' and
@@ -45,15 +47,20 @@ When the program exits (or is killed), tp prints one line per tracepoint:
 
   Tracepoint 'fib' Count: 177
 
-Counts start from zero each time the program is started.
+Counts are per process and start from zero each time the program is
+started; when gdb debugs several inferiors, each one's counts are printed
+at its own exit, naming it.  A core file has no running program: tp
+refuses it and sets nothing.
 
---output FILE (or -o FILE) writes one JSON object per hit (JSON Lines)
+-q, --quiet        count the hits only; print nothing per hit.
+-o, --output FILE  writes one JSON object per hit (JSON Lines)
 instead of printing:
   {"location", "function", "file", "line", "thread", "symbols": [{"name",
    "type", "value", "size", "kind": "arg"|"local"}]}
 where "thread" is gdb's global thread number.  FILE is created, or emptied
-if it exists, when the tracepoint is set; later runs append to it;
-tracepoints given the same FILE share it.  Records are buffered and
+if it exists, when the tracepoint is set (its absolute path is fixed then);
+later runs append to it; tracepoints and prof locations given the same
+FILE share it.  Records are buffered and
 written out whenever the program stops or exits, the tracepoint is
 deleted, or gdb quits.  A FILE that cannot be written is an error and no
 tracepoint is set.
@@ -63,6 +70,7 @@ Examples:
   tp fib.c:12 if n == 3
   tp --output /tmp/fib.jsonl fib
   tp -o hits.jsonl *0x401136
+  tp -q -source fib.c -line 7
   tp
   delete 2"""
 
