@@ -42,7 +42,7 @@ def assert_all_records(session: MiSession) -> None:
     assert not strays, f"lines that are not MI records: {strays[:5]}"
     joined = "\n".join(session.lines)
     assert ESC not in joined and "\\033" not in joined and "\\e[" not in joined, joined[-2000:]
-    for marker in ("Traceback", "Python Exception", "internal error"):
+    for marker in ("Traceback", "Python Exception", "internal error ("):
         assert marker not in joined, joined[-2000:]
 
 
