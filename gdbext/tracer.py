@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from gdbext.trace.frames import Scope
     from gdbext.trace.grammar import Request
 
+_states = state._states  # read on every hit: one dict lookup, no call
 # Live tracepoints, in the order they were set.
 _tracepoints: list[Tracepoint] = []
 # json.encoder.encode_basestring (C-accelerated), imported at first --output use.
@@ -88,7 +89,8 @@ class Tracepoint:
     # -- the engine's client --------------------------------------------------
 
     def on_entry(self, hit: Hit) -> None:
-        slots = state.of(hit.inferior).slots
+        st = _states.get(hit.inferior) or state.of(hit.inferior)
+        slots = st.slots
         slots[self] = slots.get(self, 0) + 1
         if self.quiet:
             return

@@ -206,7 +206,10 @@ class LiveHit(engine.Hit):
 
     def __init__(self, kind: str, inferior: int, thread: int, pc: int,
                  bp: ProbeBreakpoint) -> None:
-        super().__init__(kind, inferior, thread, pc)
+        # Every hit makes one: the base's attributes are set here, without a call.
+        self.kind, self.inferior, self.thread, self.pc = kind, inferior, thread, pc
+        self.cfa = self.wall_ns = self.cpu_ns = None
+        self.cpu_note = ""
         self._bp = bp
         self._frame: gdb.Frame | None = None
         self._scope: frames.Scope | None = None
