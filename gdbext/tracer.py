@@ -260,7 +260,7 @@ def _on_exited(event: gdb.ExitedEvent) -> None:
     """Print the counts of every tracepoint in the process that ended, and write out files."""
     target = getattr(event, "inferior", None) or gdb.selected_inferior()
     st = state.of(target.num)
-    suffix = f" ({st.name()})" if state.several() else ""
+    suffix = f" in {st.name()}" if state.several() else ""
     lines = [f"Tracepoint '{tp.where}' Count: {tp.count(st)}{suffix}\n" for tp in _live()]
     if lines:
         gdb.write("".join(lines))

@@ -516,6 +516,14 @@ class ReturnBreakpoint(gdb.Breakpoint):
         return False
 
 
+def _running(num: int) -> bool:
+    """Whether a thread of inferior NUM is running."""
+    for target in gdb.inferiors():
+        if target.num == num:
+            return any(th.is_running() for th in target.threads())
+    return False
+
+
 def accounting(target: gdb.Inferior) -> Accounting:
     """The engine's clocks of TARGET's process (made at its first hit)."""
     st = state.of(target.num)
@@ -599,8 +607,12 @@ class BreakpointEngine(engine.Engine):
             self.sweep(num, acct)
 
     def _on_cont(self, _event: object) -> None:
-        for _, acct in self._accountings():
-            acct.resumed()
+        # gdb sends this at every resume, hits included: only a paused process
+        # is looked at, and it resumes only when one of its threads runs
+        # (another inferior may be the one that was resumed).
+        for num, acct in self._accountings():
+            if acct.paused_at and _running(num):
+                acct.resumed()
 
     def _on_new_process(self, target: gdb.Inferior) -> None:
         for probe in self.live():
