@@ -330,14 +330,7 @@ def run(cmd: ui.Command, arg: str) -> None:
     out = writer.open_writer(request.output) if request.output else None
     prof = Profiler(request, out, folded)
     wants = engine.Wants(args=prof.read_args, returns=True, stack=bool(folded))
-    try:
-        probe = engine.get().probe(request, wants, prof)
-        if out is not None:
-            out.claim()
-    except gdb.GdbError:
-        if out is not None:
-            out.abandon()
-        raise
+    probe = front.start(request, wants, prof, out)
     prof.probe = probe
     _profilers.append(prof)
     if probe.pending:

@@ -195,14 +195,7 @@ def run(cmd: ui.Command, arg: str) -> None:
             _encode = encode_basestring
     tracepoint = Tracepoint(request, out)
     wants = engine.Wants(values=not request.quiet)
-    try:
-        probe = engine.get().probe(request, wants, tracepoint)
-        if out is not None:
-            out.claim()
-    except gdb.GdbError:
-        if out is not None:
-            out.abandon()
-        raise
+    probe = front.start(request, wants, tracepoint, out)
     tracepoint.probe = probe
     _tracepoints.append(tracepoint)
     if out is not None:

@@ -9,18 +9,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from gdbharness import assert_clean, run_batch, strip_ansi
+from gdbharness import assert_clean, run_batch
+from tracehelp import table_rows
 
 pytestmark = pytest.mark.timeout(90)
 
 
-def rows(text: str, location: str) -> list[list[str]]:
-    found = []
-    for line in strip_ansi(text).splitlines():
-        cells = [c.strip() for c in re.split(r"[│|]", line) if c.strip()]
-        if cells and cells[0] == location:
-            found.append(cells)
-    return found
 
 
 def test_fork_with_detach_on_fork_off_counts_each_process(demo_build):
@@ -34,7 +28,7 @@ def test_fork_with_detach_on_fork_off_counts_each_process(demo_build):
     parent = re.search(r"Tracepoint 'work' Count: (\d+) in inferior 1 \(process \d+\)", text)
     assert child and parent, text
     assert (child.group(1), parent.group(1)) == ("15", "25")  # not 40 = 25 + 15
-    tables = rows(text, "work")
+    tables = table_rows(text, "work")
     assert [t[1:3] for t in tables] == [["15", "15"], ["25", "25"]]
     assert "in inferior 2 (process" in text and "in inferior 1 (process" in text
 
@@ -53,7 +47,7 @@ def test_two_inferiors_keep_their_own_counts_and_open_calls(demo_build):
     assert "Error removing breakpoint" not in text and "warning:" not in text
     assert re.search(r"Tracepoint 'fib' Count: 9 in inferior 2 \(process \d+\)", text)
     assert re.search(r"Tracepoint 'fib' Count: 25 in inferior 1 \(process \d+\)", text)
-    tables = rows(text, "fib")
+    tables = table_rows(text, "fib")
     assert [t[1:3] for t in tables] == [["9", "9"], ["25", "25"]]  # none "not completed"
     assert "Not completed" not in text
     # Inferior 1's calls exclude the time it sat stopped while inferior 2 ran.

@@ -13,7 +13,8 @@ import shutil
 import time
 
 import pytest
-from gdbharness import assert_clean, run_batch, strip_ansi
+from gdbharness import assert_clean, run_batch
+from tracehelp import table_row
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -22,12 +23,6 @@ needs_gdbserver = pytest.mark.skipif(shutil.which("gdbserver") is None,
                                      reason="gdbserver is not installed")
 
 
-def table_row(text: str, location: str) -> list[str]:
-    for line in strip_ansi(text).splitlines():
-        cells = [c.strip() for c in re.split(r"[│|]", line) if c.strip()]
-        if cells and cells[0] == location:
-            return cells
-    raise AssertionError(f"no table row for {location}:\n{text}")
 
 
 @pytest.mark.parametrize("delete", ["delete", "delete breakpoints"])
