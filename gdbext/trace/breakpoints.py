@@ -209,7 +209,7 @@ class LiveHit(engine.Hit):
         # Every hit makes one: the base's attributes are set here, without a call.
         self.kind, self.inferior, self.thread, self.pc = kind, inferior, thread, pc
         self.cfa = self.wall_ns = self.cpu_ns = None
-        self.cpu_note = ""
+        self.cpu_note = self.note = ""
         self._bp = bp
         self._frame: gdb.Frame | None = None
         self._scope: frames.Scope | None = None
@@ -383,7 +383,12 @@ class ProbeBreakpoint(SilentBreakpoint):
         try:
             fast = self.fast_site
             site = fast[1] if fast is not None and fast[0] == num else self._site_here(num, acct)
-            if site.ok:
+            if not site.ok:  # counted, not timed: an entry without a frame address
+                hit = LiveHit(engine.ENTRY, num, gnum, site.pc, self)
+                hit._site = site
+                hit.note = site.problem or "not timed"
+                client.on_entry(hit)
+            else:
                 sp = int(gdb.parse_and_eval(acct.sp_expr))
                 cfa = None
                 if site.dynamic:

@@ -36,7 +36,7 @@ class Site:
     """One entry address of a profiled location: its function and how to pair returns.
 
     ``ok`` is False when calls entering here cannot be timed (``problem``
-    says why).
+    says why): they are reported as entries without a frame address.
     """
 
     __slots__ = (
@@ -65,6 +65,14 @@ def analyse(frame: gdb.Frame, pc: int, acct: Accounting) -> Site:
     site.function = scope.function
     site.args = tuple(e for e in scope.entries if e.kind == frames.ARG)
     site.header = header(frame, scope, site.args)
+    if frame.type() == gdb.INLINE_FRAME:
+        # No call instruction, no frame of its own, no return: its calls are
+        # counted, not timed (pairing them by frame address would mispair).
+        outer = frame.older()
+        into = outer.name() if outer is not None and outer.name() else "its caller"
+        site.problem = (f"{site.function} is inlined into {into} at {pc:#x}: its calls "
+                        "there are counted, not timed")
+        return site
     sp = int(frame.read_register(acct.sp_name))
     older_sp = caller_sp(frame, acct.sp_name)
     block = function_block(frame)
