@@ -438,10 +438,9 @@ class ProbeBreakpoint(SilentBreakpoint):
             except (gdb.error, gdb.MemoryError, RuntimeError) as exc:
                 site = sites.Site(pc)
                 site.problem = sites.describe_error(self.request.spec, pc, exc)
-            if site.problem and self.client is not None:
-                self.client.on_warning(f"{self.request.spec}: {site.problem}"
-                                       if not site.problem.startswith(self.request.spec)
-                                       else site.problem)
+            spec = self.request.spec
+            if site.problem and not site.problem.startswith(spec):
+                site.problem = f"{spec}: {site.problem}"  # the client warns at each entry
             if site.ok and not site.use_return_sites:
                 bps = self.internal.setdefault(num, [])
                 for address in site.rets:

@@ -87,8 +87,8 @@ def analyse(frame: gdb.Frame, pc: int, acct: Accounting) -> Site:
         start, end = block.start, block.end
         problem = entry_problem(code, start, pc)
         if problem:
-            site.problem = (f"{problem}; not profiled there (prof needs the start of a "
-                            f"function, e.g. 'prof {site.function}')")
+            site.problem = (f"{problem}; its calls there are counted, not timed (prof times "
+                            f"calls from the start of a function, e.g. 'prof {site.function}')")
             return site
         site.dynamic = any(
             re.match(_SP_REALIGN, i["asm"]) for i in code if start <= i["addr"] < pc
@@ -103,7 +103,8 @@ def analyse(frame: gdb.Frame, pc: int, acct: Accounting) -> Site:
     elif block is not None and pc == block.start and acct.x86:
         site.cfa_off = acct.ptr
     else:
-        site.problem = f"gdb cannot find the caller of {site.function}; not profiled there"
+        site.problem = (f"gdb cannot find the caller of {site.function}: its calls are "
+                        "counted, not timed")
         return site
     if not site.use_return_sites:
         site.ret_cfa_off = acct.ptr  # at a ret, the stack pointer is at the return address
@@ -207,5 +208,5 @@ def check_entry(location: str, pc: int) -> None:
 
 
 def describe_error(location: str, pc: int, exc: BaseException) -> str:
-    return f"{location}: cannot analyse the code at {pc:#x} ({ui.first_line(exc)}); " \
-           "not profiled there"
+    return f"{location}: cannot analyse the code at {pc:#x} ({ui.first_line(exc)}): " \
+           "its calls there are counted, not timed"
