@@ -1,4 +1,4 @@
-"""dj EXPR: show a string held by the program as indented JSON."""
+"""dj EXPR [PATH]: show the JSON document a string in the program holds, as written."""
 
 from __future__ import annotations
 
@@ -6,56 +6,104 @@ import gdb
 
 from gdbext import settings, ui
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    import json
-
-_EXCERPT = 24  # characters shown on each side of a JSON error
+_NOTES = 5  # duplicate keys named one by one; the rest are counted
 
 
 class DumpJson(ui.Command):
-    """Show a string held by the program as indented JSON.
+    """Show the JSON document a string in the program holds, reindented as written.
 
-Usage: dj EXPR
+Usage: dj EXPR [PATH]
 
-EXPR is any expression of type std::string, std::string_view (or a
-pointer to either), char *, const char *, or char[N], or a reference to one
-of these.  The whole string is read straight from the program's memory,
-however long (gdb's 'print elements' limit does not apply), decoded as UTF-8
-and printed the way Python's json.dumps(indent=2, ensure_ascii=False) prints
-it, highlighted when colour is on.  Invalid JSON is reported with its line, column and an excerpt.
+EXPR is any expression of type std::string, std::string_view (or a pointer
+to either), char *, const char *, or char[N], or a reference to one of these.
+The whole string is read straight from the program's memory, however long
+(gdb's 'print elements' limit does not apply).
 
-Strings longer than 'set gdbext dj-max-bytes' (default 64 MiB) are refused:
-an uninitialised std::string can claim any length.
+dj shows the program's own text with only the whitespace between tokens
+changed: keys in their order, duplicate keys, every number and every string
+exactly as written, escapes included.  It checks the text strictly (RFC 8259):
+NaN, Infinity, trailing commas, comments, single quotes, control characters
+in strings and leading zeros are errors, reported with their line, column and
+an excerpt.  Notes follow the document: each duplicate key and where it is,
+bytes that are not UTF-8 (shown as \\xNN inside their string), and how many
+documents the string holds when it holds several (JSON Lines, or documents
+separated by whitespace).
+
+PATH selects a part of the document: .key, ["key with spaces"] and [N],
+chained as in .items[2].tags[1], separated from EXPR by a space.  With
+several documents, PATH is taken in each.
+
+Colour follows 'set gdbext color' and uses the pygments style of
+'set gdbext pl-style'.  Strings longer than 'set gdbext dj-max-bytes'
+(default 64 MiB) are refused: an uninitialised std::string can claim any
+length.
 
 Examples:
   dj payload
-  dj request.body
-  dj argv[1]"""
+  dj request.body .items[0].name
+  dj argv[1]
+  dj log_lines ["user id"]"""
 
     name = "dj"
     completer = gdb.COMPLETE_EXPRESSION
 
     def run(self, arg: str, from_tty: bool) -> None:
-        import json
+        from gdbext import jsonview
 
-        expr = arg.strip()
+        expr, path_text = jsonview.split_command(arg)
         if not expr:
-            self.fail("missing expression; usage: dj EXPR (see 'help dj')")
+            self.fail("missing expression; usage: dj EXPR [PATH] (see 'help dj')")
+        path = None
+        if path_text is not None:
+            try:
+                path = jsonview.parse_path(path_text)
+            except jsonview.PathError as exc:
+                self.fail(str(exc))
         data = self._read(expr)
-        text = data.decode("utf-8", errors="replace")
-        if not text.strip():
-            self.fail(f"'{expr}' is an empty string, not JSON")
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as exc:
-            self.fail(f"'{expr}' is not valid JSON: {_describe(exc, text)}")
-        out = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        if not data.strip(b" \t\r\n"):
+            what = "an empty string" if not data else "a string of only whitespace"
+            self.fail(f"'{expr}' is {what}, not JSON")
+        text, bad_byte = jsonview.decode(data)
+        colors = jsonview.PLAIN
         if ui.use_color():
-            from gdbext import render
-
-            out = render.highlight(out, "json")
-        ui.write(out)
+            colors = jsonview.palette(settings.value("pl-style") or "default")
+        try:
+            if path is None:
+                views = [jsonview.Formatter(text, colors)]
+            else:
+                views = [jsonview.Formatter(text, colors, start, end, single=True)
+                         for start, end in jsonview.select(text, path)]
+            documents = 0
+            for view in views:
+                for chunk in view.chunks():
+                    ui.write(chunk if bad_byte is None else jsonview.show_bad_bytes(chunk))
+                documents += view.documents
+        except jsonview.JsonError as exc:
+            self.fail(f"'{expr}' is not valid JSON: {exc}")
+        except jsonview.PathError as exc:
+            self.fail(f"'{expr}' {path_text}: {exc}")
+        notes = []
+        duplicates = [d for view in views for d in view.duplicates]
+        for dup in duplicates[:_NOTES]:
+            notes.append(
+                f"note: duplicate key {dup.key} at {jsonview.where(text, dup.pos)} "
+                f"(first at {jsonview.where(text, dup.first)})"
+            )
+        if len(duplicates) > _NOTES:
+            notes.append(f"note: ... and {len(duplicates) - _NOTES} more duplicate keys")
+        if bad_byte is not None:
+            line, column = jsonview.line_column(text, _char_offset(data, bad_byte))
+            notes.append(
+                f"note: '{expr}' is not valid UTF-8: the first bad byte is at offset {bad_byte} "
+                f"(line {line} column {column}); each bad byte is shown as \\xNN"
+            )
+        if path is not None and len(views) > 1:
+            notes.append(f"note: '{expr}' holds {len(views)} JSON documents; "
+                         f"{path_text} is shown from each")
+        elif documents > 1:
+            notes.append(f"note: '{expr}' holds {documents} JSON documents")
+        if notes:
+            ui.write(jsonview.show_bad_bytes("\n".join(notes)) + "\n")
 
     def _read(self, expr: str) -> bytes:
         from gdbext import inferior
@@ -79,20 +127,9 @@ Examples:
             self.fail(f"'{expr}' {exc}")
 
 
-def _describe(exc: json.JSONDecodeError, text: str) -> str:
-    """The error's message, line and column, and the text around it on one line."""
-    before = text[max(0, exc.pos - _EXCERPT) : exc.pos]
-    after = text[exc.pos : exc.pos + _EXCERPT]
-
-    def flat(s: str) -> str:
-        return s.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
-
-    lead = "..." if exc.pos > _EXCERPT else ""
-    tail = "..." if exc.pos + _EXCERPT < len(text) else ""
-    return (
-        f"{exc.msg} at line {exc.lineno} column {exc.colno}: "
-        f"{lead}{flat(before)} >>> {flat(after)}{tail}"
-    )
+def _char_offset(data: bytes, byte_offset: int) -> int:
+    """Where byte BYTE_OFFSET of DATA is in its decoded text (bad bytes count one each)."""
+    return len(data[:byte_offset].decode("utf-8", "surrogateescape"))
 
 
 def register() -> None:

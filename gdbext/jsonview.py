@@ -1,0 +1,724 @@
+"""dj's machinery: a JSON text reindented as written, strictly checked, selected by path.
+
+Nothing here imports gdb, so it is unit-tested on its own (tests/test_jsonview.py).
+
+The program's text is never decoded into Python values and encoded again: the
+output is the input's own tokens (every string and number exactly as written,
+escapes included, keys in their order, duplicates kept) with only the
+whitespace between tokens changed to a two-space indentation.  Removing the
+whitespace outside strings from the output gives back the input.
+
+Speed comes from matching one *output line* per regular-expression match (a
+key, its colon and a scalar or an opening bracket, and the comma after it),
+so that Python runs once per line, not once per token; the output is built
+with list joins and handed out in chunks.  The grammar is checked line by
+line as it goes; when a line does not fit, :class:`Walker` (token by token,
+slower, exact) re-reads the document to name the problem, its line and its
+column.  Colours are ANSI sequences taken once from a pygments style
+(:func:`palette`) and put around the tokens while formatting.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Union
+
+    PathStep = Union[str, int]
+
+# -- Tokens -------------------------------------------------------------------
+
+_WS = r"[ \t\n\r]*"
+# One character at a time inside the string: linear on failure on every Python
+# version (no possessive quantifiers before 3.11), and as fast as runs here.
+_STRING = r'"(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"'
+_NUMBER = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
+# A number or literal must not run into letters, digits, dots or signs: 01,
+# 1.e5, truex and 1-2 are errors, not two tokens.
+_END = r"(?![\w.+-])"
+_SCALAR = rf"{_STRING}|(?:{_NUMBER}|true|false|null){_END}"
+
+# One output line: [key :] (scalar | opening bracket [its closing bracket] |
+# closing bracket) [,].  Group 6 takes any other character: a problem that
+# Walker names.
+_LINE = re.compile(
+    rf"{_WS}(?:({_STRING}){_WS}:{_WS})?"
+    rf"(?:({_SCALAR})|([{{\[]){_WS}([}}\]])?|([}}\]])|(.))"
+    rf"{_WS}(,)?",
+    re.S,
+)
+_TOKEN = re.compile(
+    rf"{_WS}(?:({_STRING})|((?:{_NUMBER}|true|false|null){_END})|([{{}}\[\]:,])|(.)|$)", re.S
+)
+_BAD_BYTE = re.compile("[\udc80-\udcff]")
+_CLOSER = {"{": "}", "[": "]"}
+
+
+def decode(data: bytes) -> tuple[str, int | None]:
+    """DATA as text, and the offset of its first byte that is not UTF-8 (None: all valid).
+
+    Bad bytes become U+DC80..U+DCFF (Python's surrogateescape), which
+    :func:`show_bad_bytes` turns into ``\\xNN`` for display.
+    """
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        return data.decode("utf-8", "surrogateescape"), exc.start
+
+
+def show_bad_bytes(text: str) -> str:
+    """TEXT with each undecodable byte (see :func:`decode`) written as ``\\xNN``."""
+    return _BAD_BYTE.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", text)
+
+
+def line_column(text: str, pos: int) -> tuple[int, int]:
+    """The 1-based line and column of POS in TEXT (as Python's json counts them)."""
+    line = text.count("\n", 0, pos) + 1
+    return line, pos - text.rfind("\n", 0, pos)
+
+
+def where(text: str, pos: int) -> str:
+    line, column = line_column(text, pos)
+    return f"line {line} column {column}"
+
+
+_EXCERPT = 24  # characters shown on each side of a problem
+
+
+def excerpt(text: str, pos: int) -> str:
+    """The text around POS on one line, with ``>>>`` where the problem is."""
+    before = text[max(0, pos - _EXCERPT) : pos]
+    after = text[pos : pos + _EXCERPT]
+    lead = "..." if pos > _EXCERPT else ""
+    tail = "..." if pos + _EXCERPT < len(text) else ""
+    return f"{lead}{_flat(before)} >>> {_flat(after)}{tail}"
+
+
+def _flat(s: str) -> str:
+    out = s.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    out = re.sub("[\x00-\x1f\x7f]", lambda m: f"\\x{ord(m.group()):02x}", out)
+    return show_bad_bytes(out)
+
+
+class JsonError(ValueError):
+    """A problem in a JSON text: its message, position, line, column and excerpt."""
+
+    def __init__(self, msg: str, text: str, pos: int) -> None:
+        self.msg, self.pos = msg, pos
+        self.lineno, self.colno = line_column(text, pos)
+        super().__init__(f"{msg} at line {self.lineno} column {self.colno}: {excerpt(text, pos)}")
+
+
+class PathError(ValueError):
+    """A PATH that is malformed, or names what the document does not have."""
+
+
+# -- Colours ------------------------------------------------------------------
+
+
+class Palette:
+    """ANSI start and end sequences for each kind of token; empty strings: no colour."""
+
+    __slots__ = ("key", "literal", "number", "punct", "string")
+
+    def __init__(self, **kinds: tuple[str, str]) -> None:
+        for kind in self.__slots__:
+            setattr(self, kind, kinds.get(kind, ("", "")))
+
+    def __bool__(self) -> bool:
+        return any(on for on, _ in (getattr(self, k) for k in self.__slots__))
+
+
+PLAIN = Palette()
+# Without pygments: the colours of pygments' default style, in the 16 basic ones.
+BASIC = Palette(
+    key=("\x1b[1;32m", "\x1b[0m"),
+    string=("\x1b[31m", "\x1b[0m"),
+    number=("\x1b[90m", "\x1b[0m"),
+    literal=("\x1b[1;32m", "\x1b[0m"),
+)
+_palettes: dict[str, Palette] = {}
+
+
+def palette(style: str) -> Palette:
+    """The colours pygments STYLE gives JSON's tokens, as 256-colour ANSI sequences.
+
+    pygments is imported here, once per style, only to read the style; the
+    highlighting itself is :class:`Formatter`'s.  Without pygments, or for an
+    unknown style, :data:`BASIC`.
+    """
+    cached = _palettes.get(style)
+    if cached is not None:
+        return cached
+    try:
+        from pygments.formatters.terminal256 import Terminal256Formatter
+        from pygments.token import Keyword, Name, Number, Punctuation, String
+        from pygments.util import ClassNotFound
+    except ImportError:
+        return BASIC
+    try:
+        codes = Terminal256Formatter(style=style).style_string
+    except ClassNotFound:
+        return BASIC
+
+    def pair(token: object) -> tuple[str, str]:
+        # pygments' JSON lexer: keys are Name.Tag, strings String.Double, numbers
+        # Number.Integer/Float, true/false/null Keyword.Constant.
+        while token is not None:
+            on, off = codes.get(str(token), ("", ""))
+            if on:
+                return on, off
+            token = token.parent  # type: ignore[attr-defined]
+        return "", ""
+
+    result = Palette(
+        key=pair(Name.Tag),
+        string=pair(String.Double),
+        number=pair(Number.Integer),
+        literal=pair(Keyword.Constant),
+        punct=pair(Punctuation),
+    )
+    _palettes[style] = result
+    return result
+
+
+# -- The formatter --------------------------------------------------------------
+
+
+class Duplicate:
+    """A key met twice in one object: as written, where, and where it was first."""
+
+    __slots__ = ("first", "key", "pos")
+
+    def __init__(self, key: str, pos: int, first: int) -> None:
+        self.key, self.pos, self.first = key, pos, first
+
+
+class Formatter:
+    """Reindent the JSON documents of ``text[start:end]``, as written.
+
+    The text is checked whole first (so a problem is found before any
+    output), then :meth:`chunks` hands out the output in pieces of about
+    CHUNK_STRINGS strings, the last one ending with a newline.  Afterwards
+    ``documents`` is how many documents there were and ``duplicates`` lists
+    the keys met twice in one object.  With ``single`` the text must be one
+    value (what :func:`select` found).
+
+    How it is fast: after the check, strings are the only place where
+    whitespace and brackets are not structure.  Splitting on quotes (with
+    escaped quotes and backslashes first swapped for control characters,
+    which a valid document cannot hold raw) leaves the structure as short
+    pieces with every string's content taken out; their whitespace goes with
+    one ``str.translate``, commas and brackets get their indentation from a
+    running depth (``itertools.accumulate``), colours are inserted with
+    ``str.replace``, and the strings' contents go back in with a slice
+    assignment.  Python runs per bracket, never per character or token.
+    """
+
+    CHUNK_STRINGS = 50_000
+
+    def __init__(
+        self, text: str, colors: Palette = PLAIN, start: int = 0, end: int | None = None,
+        single: bool = False,
+    ) -> None:
+        self.text, self.colors = text, colors
+        self.start, self.end = start, len(text) if end is None else end
+        self.single = single
+        self.documents = 0
+        self.duplicates: list[Duplicate] = []
+
+    def chunks(self) -> Iterator[str]:
+        text, start, end = self.text, self.start, self.end
+        spans, unique_keys = self._check()
+        self.documents = len(spans)
+        if len(spans) == 1:
+            body = text[spans[0][0] : spans[0][1]]
+        else:  # \x05 marks where one document ends and the next begins
+            body = "\x05".join(text[s:e] for s, e in spans)
+        escapes = "\\" in body
+        if escapes:
+            body = body.replace("\\\\", "\x01").replace('\\"', "\x02")
+        parts = body.split('"')  # even: outside strings; odd: a string's content
+        del body
+        render = _Render(self.colors)
+        keys = 0
+        step = 2 * self.CHUNK_STRINGS
+        for i in range(0, len(parts), step):
+            piece = parts[i : i + step]
+            outside = piece[0::2]
+            strings = piece[1::2]
+            shape = '""'.join(outside)
+            if len(strings) == len(outside):
+                shape += '""'
+            shape = shape.translate(_NO_SPACE)
+            keys += shape.count('"":') + shape.startswith(":")  # a key ended the last piece
+            out = render.reindent(shape).split('"')
+            out[1::2] = strings
+            chunk = '"'.join(out)
+            if escapes:
+                chunk = chunk.replace("\x01", "\\\\").replace("\x02", '\\"')
+            if "\x05" in chunk:
+                chunk = chunk.replace("\x05", "\n")
+            yield chunk
+        yield "\n"
+        if keys != unique_keys:
+            walker = Walker(text, start, end, keys=True)
+            walker.check()
+            self.duplicates = walker.duplicates
+
+    def _check(self) -> tuple[list[tuple[int, int]], int]:
+        """Every document's span, and the number of keys once duplicates are merged.
+
+        Python's json scanner (in C) does the checking: RFC 8259 but for
+        NaN and Infinity, which parse_constant refuses here.  When it stops,
+        :class:`Walker` names the problem.
+        """
+        import json
+
+        text, end = self.text, self.end
+        sizes: list[int] = []
+        decoder = json.JSONDecoder(
+            parse_int=str, parse_float=str, parse_constant=int,  # int('NaN') fails
+            object_hook=lambda d, add=sizes.append: add(len(d)),  # type: ignore[misc]
+        )
+        spans = []
+        skip = _SPACE.match
+        pos = skip(text, self.start, end).end()
+        body = text if (self.start, end) == (0, len(text)) else text[:end]
+        try:
+            while pos < end:
+                _, stop = decoder.raw_decode(body, pos)
+                if spans and self.single:
+                    raise ValueError("more than one value")
+                if stop < end and text[stop - 1].isalnum() and _RUN_ON.match(text, stop):
+                    raise ValueError("a number or literal runs on")
+                spans.append((pos, stop))
+                pos = skip(text, stop, end).end()
+            if not spans:
+                raise ValueError("nothing")
+        except (ValueError, RecursionError):
+            walker = Walker(text, self.start, end, keys=True)
+            spans = walker.check()  # raises JsonError for a real problem
+            self.duplicates = walker.duplicates
+            return spans, -1
+        return spans, sum(sizes)
+
+
+_NO_SPACE = {ord(c): None for c in " \t\n\r"}
+_SPACE = re.compile(r"[ \t\n\r]*")
+_RUN_ON = re.compile(r"[\w.+-]")
+_BRACKETS = re.compile(r"([][{}])")
+_DEPTH = {"{": 1, "[": 1, "}": -1, "]": -1}
+
+
+class _Render:
+    """Indentation and colours for the structure of a document, strings taken out."""
+
+    def __init__(self, colors: Palette) -> None:
+        self.colors = colors
+        p0, p1 = colors.punct
+        self.p = p0, p1
+        self.newlines = ["\n"]
+        self.commas = [f"{p0},{p1}\n"]
+        self.brackets: dict[tuple[str, int], str] = {}
+        self.colon = f"{p0}:{p1} "
+        self.depth = 0
+
+    def _grow(self, depth: int) -> None:
+        p0, p1 = self.p
+        while len(self.newlines) <= depth:
+            self.newlines.append("\n" + "  " * len(self.newlines))
+            self.commas.append(f"{p0},{p1}" + self.newlines[-1])
+
+    def reindent(self, shape: str) -> str:
+        """SHAPE (no whitespace, strings as "") indented, continuing at the current depth."""
+        import itertools
+
+        p0, p1 = self.p
+        color = bool(self.colors)
+        if color:  # markers now, colours last: codes hold digits and '['
+            numbers = _NUMBERS.split(shape)
+            if len(numbers) > 1:
+                numbers[1::2] = map("\x07{}\x08".format, numbers[1::2])
+                shape = "".join(numbers)
+            shape = shape.replace('"":', "\x06:")
+        shape = shape.replace("{}", "\x03").replace("[]", "\x04")
+        parts = _BRACKETS.split(shape)
+        brackets = parts[1::2]
+        depths = list(itertools.accumulate(map(_DEPTH.__getitem__, brackets),
+                                           initial=self.depth))
+        self.depth = depths[-1]
+        self._grow(max(depths))
+        parts[0::2] = map(str.replace, parts[0::2], itertools.repeat(","),
+                          map(self.commas.__getitem__, depths))
+        lookup = self.brackets
+        after = depths[1:]
+        try:
+            parts[1::2] = map(lookup.__getitem__, zip(brackets, after))
+        except KeyError:
+            for ch, depth in set(zip(brackets, after)):
+                nl = self.newlines[depth]
+                lookup[ch, depth] = f"{p0}{ch}{p1}{nl}" if ch in "{[" else f"{nl}{p0}{ch}{p1}"
+            parts[1::2] = map(lookup.__getitem__, zip(brackets, after))
+        out = "".join(parts).replace(":", self.colon)
+        out = out.replace("\x03", f"{p0}{{}}{p1}").replace("\x04", f"{p0}[]{p1}")
+        if not color:
+            return out
+        c = self.colors
+        out = out.replace("\x07", c.number[0]).replace("\x08", c.number[1])
+        l0, l1 = c.literal
+        if l0:
+            for word in ("true", "false", "null"):
+                out = out.replace(word, f"{l0}{word}{l1}")
+        s0, s1 = c.string
+        if s0:
+            out = out.replace('""', f'{s0}""{s1}')
+        k0, k1 = c.key
+        return out.replace("\x06", f'{k0}""{k1}')
+
+
+_NUMBERS = re.compile(r"(-?[0-9][0-9.eE+-]*)")  # in a valid document with strings taken out
+
+
+def _decoded_key(raw: str) -> str:
+    """The text of a key written with escapes: "\\u0061" and "a" are one key."""
+    import json
+
+    return json.loads(raw)
+
+
+# -- The walker: token by token, exact ------------------------------------------
+
+
+_VALUE, _KEY, _COLON, _AFTER = range(4)
+
+
+class _Frame:
+    """An open container in :class:`Walker`."""
+
+    __slots__ = ("closer", "comma", "count", "names", "on_path", "opened", "step")
+
+    def __init__(self, closer: str, opened: int, on_path: bool) -> None:
+        self.closer, self.opened, self.on_path = closer, opened, on_path
+        self.count = 0  # items started
+        self.comma = -1  # where the last comma is
+        self.step: str | int = -1  # the current key as written, or index
+        self.names: dict[str, int] = {}  # keys met so far and where (with keys=True)
+
+
+class Walker:
+    """A token-by-token reading of ``text[start:end]`` that names the first problem exactly.
+
+    :meth:`check` reads every document and raises :class:`JsonError`;
+    :meth:`spans` finds the value a path names in each document.  With
+    KEYS, ``duplicates`` lists the keys met twice in one object.
+    """
+
+    def __init__(self, text: str, start: int = 0, end: int | None = None,
+                 keys: bool = False) -> None:
+        self.text, self.start = text, start
+        self.end = len(text) if end is None else end
+        self.keys = keys
+        self.duplicates: list[Duplicate] = []
+
+    def check(self) -> list[tuple[int, int]]:
+        """Every document's span; raises :class:`JsonError` at the first problem."""
+        return list(self.spans([]))
+
+    def spans(self, path: list[PathStep] | None) -> Iterator[tuple[int, int]]:
+        """The span of the value PATH names, in each document (PATH None: nothing)."""
+        text, end = self.text, self.end
+        stack: list[_Frame] = []
+        state = _VALUE
+        pos = self.start
+        docs = 0
+        target = -1 if path is None else len(path)
+        found = -1  # where the value PATH names starts, while it is being read
+        done = False  # this document's value was found
+        while True:
+            m = _TOKEN.match(text, pos, end)
+            assert m is not None  # the last alternative matches the end
+            if m.lastindex is None:  # the end
+                if stack:
+                    frame = stack[-1]
+                    kind = "object" if frame.closer == "}" else "array"
+                    raise JsonError(f"Unterminated {kind} (opened at {where(text, frame.opened)})",
+                                    text, m.end())
+                if state != _AFTER:
+                    raise JsonError("Expecting value", text, m.end())
+                return
+            string, word, punct, other = m.groups()
+            tok = m.start(m.lastindex)
+            pos = m.end()
+            if other is not None:
+                self._bad(other, tok)
+            frame = stack[-1] if stack else None
+            if state == _COLON:
+                if punct != ":":
+                    raise JsonError("Expecting ':' delimiter", text, tok)
+                state = _VALUE
+                continue
+            if state == _KEY:
+                assert frame is not None
+                if string is not None:
+                    frame.step = string
+                    frame.count += 1
+                    if self.keys:
+                        name = _key_text(string)
+                        first = frame.names.setdefault(name, tok)
+                        if first != tok:
+                            self.duplicates.append(Duplicate(string, tok, first))
+                    state = _COLON
+                    continue
+                if punct != "}" or frame.count:
+                    if punct == "}":
+                        raise JsonError("Trailing comma before '}'", text, frame.comma)
+                    raise JsonError("Expecting property name enclosed in double quotes", text, tok)
+            elif state == _AFTER and frame is not None:
+                if punct == ",":
+                    frame.comma = tok
+                    state = _KEY if frame.closer == "}" else _VALUE
+                    continue
+                if punct not in ("}", "]"):
+                    raise JsonError("Expecting ',' delimiter", text, tok)
+            elif frame is None:  # the top level, before or after a document
+                if punct in ("}", "]", ",", ":"):
+                    what = "nothing is open" if punct in "}]" else "between documents"
+                    raise JsonError(f"Unexpected '{punct}' ({what})", text, tok)
+                done = False
+            elif punct in ("}", "]", ",", ":") and frame is not None:  # _VALUE in a container
+                if punct == "]" and frame.closer == "]":
+                    if frame.count:
+                        raise JsonError("Trailing comma before ']'", text, frame.comma)
+                    # else an empty array: it closes below
+                else:
+                    raise JsonError("Expecting value", text, tok)
+            if punct in ("}", "]"):
+                assert frame is not None
+                if punct != frame.closer:
+                    kind = "object" if frame.closer == "}" else "array"
+                    raise JsonError(
+                        f"Mismatched '{punct}': the {kind} opened at {where(text, frame.opened)} "
+                        f"closes with '{frame.closer}'", text, tok)
+                stack.pop()
+                if frame.on_path and not done:
+                    self._missing(path, len(stack), frame)  # type: ignore[arg-type]
+                state = _AFTER
+                if found >= 0 and len(stack) == target:
+                    yield found, pos
+                    found, done = -1, True
+                continue
+            # A value starts at TOK.
+            depth = len(stack)
+            if not depth:
+                docs += 1
+            if frame is not None and frame.closer == "]":
+                frame.step = frame.count
+                frame.count += 1
+            on_path = (
+                path is not None and not done
+                and (frame is None or (frame.on_path and _step_is(path[depth - 1], frame)))
+            )
+            if on_path and depth == target:
+                found = tok
+                on_path = False
+            elif on_path:
+                step = path[depth]  # type: ignore[index]
+                want = "[" if isinstance(step, int) else "{"
+                if punct != want:
+                    raise PathError(
+                        f"{show_path(path[:depth]) or 'the document'} is "  # type: ignore[index]
+                        f"{_kind(string, word, punct)}, not an "
+                        f"{'array' if want == '[' else 'object'}: it has no {show_path([step])}")
+            if punct in ("{", "["):
+                stack.append(_Frame(_CLOSER[punct], tok, on_path))
+                state = _KEY if punct == "{" else _VALUE
+                continue
+            state = _AFTER
+            if found >= 0 and depth == target:
+                yield found, pos
+                found, done = -1, True
+
+    def _missing(self, path: list[PathStep], depth: int, frame: _Frame) -> None:
+        step = path[depth]
+        at = show_path(path[:depth]) or "the document"
+        if isinstance(step, int):
+            items = "element" if frame.count == 1 else "elements"
+            raise PathError(f"{at} has no element [{step}]: it has {frame.count} {items}")
+        raise PathError(f"{at} has no key {_quote(step)}")
+
+    def _bad(self, ch: str, pos: int) -> None:
+        """Name the problem an unexpected character at POS starts."""
+        text = self.text
+        rest = text[pos : pos + 9]
+        if ch == '"':
+            raise JsonError(*_string_problem(text, pos, self.end))
+        if ch == "'":
+            raise JsonError("Single quotes are not JSON; strings take double quotes", text, pos)
+        if rest.startswith(("//", "/*", "#")):
+            raise JsonError("Comments are not JSON", text, pos)
+        for word in ("NaN", "-NaN", "Infinity", "-Infinity", "+Infinity"):
+            if rest.startswith(word):
+                raise JsonError(f"{word} is not JSON (only finite numbers are)", text, pos)
+        if ch in "-+.0123456789":
+            run = re.match(r"[\w.+-]*", text[pos : pos + 64]).group()  # type: ignore[union-attr]
+            raise JsonError(f"Invalid number {run}{_number_problem(run)}", text, pos)
+        if ch.isalpha() or ch == "_":
+            run = re.match(r"\w*", text[pos : pos + 32]).group()  # type: ignore[union-attr]
+            raise JsonError(
+                f"Unexpected word {run} (JSON's literals are true, false and null)", text, pos)
+        if "\udc80" <= ch <= "\udcff":
+            raise JsonError(f"Byte {show_bad_bytes(ch)} is not UTF-8", text, pos)
+        raise JsonError(f"Unexpected character {_flat(ch)!r}", text, pos)
+
+
+def _step_is(step: PathStep, frame: _Frame) -> bool:
+    """Whether FRAME's current key or index is STEP."""
+    if isinstance(step, int):
+        return frame.closer == "]" and frame.step == step
+    raw = frame.step
+    return frame.closer == "}" and isinstance(raw, str) and _key_text(raw) == step
+
+
+def _number_problem(run: str) -> str:
+    digits = run.lstrip("-")
+    if run.startswith("+"):
+        return ": a leading '+' is not allowed"
+    if not digits[:1].isdigit() and not digits.startswith("."):
+        return ": a digit must follow '-'"
+    if run.lower().startswith(("0x", "-0x")):
+        return ": hexadecimal is not JSON"
+    if len(digits) > 1 and digits[0] == "0" and digits[1].isdigit():
+        return ": leading zeros are not allowed"
+    if digits.startswith("."):
+        return ": a digit must come before '.'"
+    if re.search(r"\.(?![0-9])", run):
+        return ": a digit must follow '.'"
+    if re.search(r"[eE](?![-+]?[0-9])", run):
+        return ": an exponent needs digits"
+    return ""
+
+
+def _string_problem(text: str, start: int, end: int) -> tuple[str, str, int]:
+    """Why the string starting at START is not a JSON string: message, text, position."""
+    pos = start + 1
+    while pos < end:
+        ch = text[pos]
+        if ch == '"':
+            break
+        if ch == "\\":
+            esc = text[pos + 1 : pos + 2]
+            if esc == "u":
+                if not re.fullmatch("[0-9a-fA-F]{4}", text[pos + 2 : pos + 6]):
+                    return "Invalid \\uXXXX escape", text, pos
+                pos += 6
+                continue
+            if esc == "" or esc not in '"\\/bfnrt':
+                return "Invalid \\escape", text, pos
+            pos += 2
+            continue
+        if ch < " ":
+            return f"Invalid control character {_flat(ch)} in a string", text, pos
+        pos += 1
+    return "Unterminated string", text, start
+
+
+def _key_text(raw: str) -> str:
+    return raw[1:-1] if "\\" not in raw else _decoded_key(raw)
+
+
+def _kind(string: str | None, word: str | None, punct: str | None) -> str:
+    if string is not None:
+        return "a string"
+    if word is not None:
+        return {"t": "true", "f": "false", "n": "null"}.get(word[0], "a number")
+    return "an array" if punct == "[" else "an object"
+
+
+# -- Paths ----------------------------------------------------------------------
+
+_STEP = re.compile(rf'\.([^.\[\]\s"]+)|\[\s*(-?[0-9]+)\s*\]|\[\s*({_STRING})\s*\]|(.)', re.S)
+
+
+def parse_path(spec: str) -> list[PathStep]:
+    """``.key``, ``["key"]`` and ``[N]`` steps, chained: ``.items[2]["a b"]``."""
+    steps: list[PathStep] = []
+    if spec in ("", "."):
+        return steps
+    for m in _STEP.finditer(spec):
+        name, index, quoted, other = m.groups()
+        if other is not None:
+            raise PathError(
+                f"malformed path {spec!r} at {spec[m.start():]!r}: a path is made of "
+                '.key, ["key"] and [N], as in .items[2].name'
+            )
+        if name is not None:
+            steps.append(name)
+        elif quoted is not None:
+            steps.append(_decoded_key(quoted))
+        else:
+            number = int(index)  # type: ignore[arg-type]
+            if number < 0:
+                raise PathError(f"malformed path {spec!r}: index [{number}] is negative")
+            steps.append(number)
+    return steps
+
+
+def _quote(key: str) -> str:
+    import json
+
+    return json.dumps(key, ensure_ascii=False)
+
+
+def show_path(path: list[PathStep]) -> str:
+    out = []
+    for step in path:
+        if isinstance(step, int):
+            out.append(f"[{step}]")
+        elif re.fullmatch(r"[A-Za-z_$][\w$-]*", step):
+            out.append(f".{step}")
+        else:
+            out.append(f"[{_quote(step)}]")
+    return "".join(out)
+
+
+def select(text: str, path: list[PathStep], start: int = 0, end: int | None = None
+           ) -> list[tuple[int, int]]:
+    """The span of the value PATH names in each document of ``text[start:end]``.
+
+    The documents are checked up to the end of the selected value; a path
+    that does not fit raises :class:`PathError`.
+    """
+    return list(Walker(text, start, end).spans(path))
+
+
+def split_command(arg: str) -> tuple[str, str | None]:
+    """``EXPR [PATH]``: PATH is the last word outside quotes and brackets, when it
+    starts with ``.`` or ``[``; ``dj a.b .c[0]`` is EXPR ``a.b`` and PATH ``.c[0]``."""
+    arg = arg.strip()
+    depth = 0
+    quote = ""
+    last = -1  # where the last top-level word starts
+    i = 0
+    while i < len(arg):
+        ch = arg[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth = max(0, depth - 1)
+        elif ch.isspace() and depth == 0:
+            last = i + 1
+        i += 1
+    if last > 0 and arg[last:last + 1] in (".", "["):
+        return arg[:last].rstrip(), arg[last:]
+    return arg, None
