@@ -21,7 +21,7 @@ column.  Colours are ANSI sequences taken once from a pygments style
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -39,20 +39,14 @@ _NUMBER = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
 # A number or literal must not run into letters, digits, dots or signs: 01,
 # 1.e5, truex and 1-2 are errors, not two tokens.
 _END = r"(?![\w.+-])"
-_SCALAR = rf"{_STRING}|(?:{_NUMBER}|true|false|null){_END}"
 
-# One output line: [key :] (scalar | opening bracket [its closing bracket] |
-# closing bracket) [,].  Group 6 takes any other character: a problem that
-# Walker names.
-_LINE = re.compile(
-    rf"{_WS}(?:({_STRING}){_WS}:{_WS})?"
-    rf"(?:({_SCALAR})|([{{\[]){_WS}([}}\]])?|([}}\]])|(.))"
-    rf"{_WS}(,)?",
-    re.S,
-)
-_TOKEN = re.compile(
-    rf"{_WS}(?:({_STRING})|((?:{_NUMBER}|true|false|null){_END})|([{{}}\[\]:,])|(.)|$)", re.S
-)
+# A token after whitespace: a string, a number or literal, punctuation, any
+# other character (a problem), or the end.
+_TOKEN = rf"{_WS}(?:({_STRING})|((?:{_NUMBER}|true|false|null){_END})|([{{}}\[\]:,])|(.)|$)"
+
+
+def _token_pattern() -> re.Pattern[str]:
+    return re.compile(_TOKEN, re.S)  # re caches it: compiled at the first use, not at import
 _BAD_BYTE = re.compile("[\udc80-\udcff]")
 _CLOSER = {"{": "}", "[": "]"}
 
@@ -232,7 +226,7 @@ class Formatter:
 
     def chunks(self) -> Iterator[str]:
         text, start, end = self.text, self.start, self.end
-        spans, unique_keys = self._check()
+        spans, unique_keys = self.check()
         self.documents = len(spans)
         if len(spans) == 1:
             body = text[spans[0][0] : spans[0][1]]
@@ -269,7 +263,7 @@ class Formatter:
             walker.check()
             self.duplicates = walker.duplicates
 
-    def _check(self) -> tuple[list[tuple[int, int]], int]:
+    def check(self) -> tuple[list[tuple[int, int]], int]:
         """Every document's span, and the number of keys once duplicates are merged.
 
         Python's json scanner (in C) does the checking: RFC 8259 but for
@@ -280,8 +274,10 @@ class Formatter:
 
         text, end = self.text, self.end
         sizes: list[int] = []
+        # Numbers stay text; int('NaN') fails.  Each object becomes its number of
+        # keys, once each, and is freed at once (keeping them costs twice the time).
         decoder = json.JSONDecoder(
-            parse_int=str, parse_float=str, parse_constant=int,  # int('NaN') fails
+            parse_int=str, parse_float=str, parse_constant=int,
             object_hook=lambda d, add=sizes.append: add(len(d)),  # type: ignore[misc]
         )
         spans = []
@@ -310,7 +306,6 @@ class Formatter:
 _NO_SPACE = {ord(c): None for c in " \t\n\r"}
 _SPACE = re.compile(r"[ \t\n\r]*")
 _RUN_ON = re.compile(r"[\w.+-]")
-_BRACKETS = re.compile(r"([][{}])")
 _DEPTH = {"{": 1, "[": 1, "}": -1, "]": -1}
 
 
@@ -319,25 +314,28 @@ class _Render:
 
     def __init__(self, colors: Palette) -> None:
         self.colors = colors
-        p0, p1 = colors.punct
-        self.p = p0, p1
-        self.newlines = ["\n"]
-        self.commas = [f"{p0},{p1}\n"]
-        self.brackets: dict[tuple[str, int], str] = {}
-        self.colon = f"{p0}:{p1} "
         self.depth = 0
+        p0, p1 = colors.punct
+        self.colon = f"{p0}:{p1} "
+        self.empty = (f"{p0}{{}}{p1}", f"{p0}[]{p1}")
+        # What a comma or bracket becomes, by the depth after it.
+        self.commas: list[str] = []
+        self.brackets: dict[str, list[str]] = {ch: [] for ch in "{[}]"}
+        self._grow(16)
 
     def _grow(self, depth: int) -> None:
-        p0, p1 = self.p
-        while len(self.newlines) <= depth:
-            self.newlines.append("\n" + "  " * len(self.newlines))
-            self.commas.append(f"{p0},{p1}" + self.newlines[-1])
+        p0, p1 = self.colors.punct
+        for d in range(len(self.commas), depth + 1):
+            nl = "\n" + "  " * d
+            self.commas.append(f"{p0},{p1}{nl}")
+            for ch, rendered in self.brackets.items():
+                rendered.append(f"{p0}{ch}{p1}{nl}" if ch in "{[" else f"{nl}{p0}{ch}{p1}")
 
     def reindent(self, shape: str) -> str:
         """SHAPE (no whitespace, strings as "") indented, continuing at the current depth."""
         import itertools
+        import operator
 
-        p0, p1 = self.p
         color = bool(self.colors)
         if color:  # markers now, colours last: codes hold digits and '['
             numbers = _NUMBERS.split(shape)
@@ -345,26 +343,22 @@ class _Render:
                 numbers[1::2] = map("\x07{}\x08".format, numbers[1::2])
                 shape = "".join(numbers)
             shape = shape.replace('"":', "\x06:")
+        # Empty containers stay on one line; then every bracket becomes a piece.
         shape = shape.replace("{}", "\x03").replace("[]", "\x04")
-        parts = _BRACKETS.split(shape)
+        for ch in "{}[]":
+            shape = shape.replace(ch, f"\x00{ch}\x00")
+        parts = shape.split("\x00")
         brackets = parts[1::2]
-        depths = list(itertools.accumulate(map(_DEPTH.__getitem__, brackets),
-                                           initial=self.depth))
+        depths = list(itertools.accumulate(map(_DEPTH.__getitem__, brackets), initial=self.depth))
         self.depth = depths[-1]
-        self._grow(max(depths))
+        if max(depths) >= len(self.commas):
+            self._grow(max(depths))
         parts[0::2] = map(str.replace, parts[0::2], itertools.repeat(","),
                           map(self.commas.__getitem__, depths))
-        lookup = self.brackets
-        after = depths[1:]
-        try:
-            parts[1::2] = map(lookup.__getitem__, zip(brackets, after))
-        except KeyError:
-            for ch, depth in set(zip(brackets, after)):
-                nl = self.newlines[depth]
-                lookup[ch, depth] = f"{p0}{ch}{p1}{nl}" if ch in "{[" else f"{nl}{p0}{ch}{p1}"
-            parts[1::2] = map(lookup.__getitem__, zip(brackets, after))
+        del depths[0]
+        parts[1::2] = map(operator.getitem, map(self.brackets.__getitem__, brackets), depths)
         out = "".join(parts).replace(":", self.colon)
-        out = out.replace("\x03", f"{p0}{{}}{p1}").replace("\x04", f"{p0}[]{p1}")
+        out = out.replace("\x03", self.empty[0]).replace("\x04", self.empty[1])
         if not color:
             return out
         c = self.colors
@@ -399,22 +393,21 @@ _VALUE, _KEY, _COLON, _AFTER = range(4)
 class _Frame:
     """An open container in :class:`Walker`."""
 
-    __slots__ = ("closer", "comma", "count", "names", "on_path", "opened", "step")
+    __slots__ = ("closer", "comma", "count", "names", "opened")
 
-    def __init__(self, closer: str, opened: int, on_path: bool) -> None:
-        self.closer, self.opened, self.on_path = closer, opened, on_path
+    def __init__(self, closer: str, opened: int) -> None:
+        self.closer, self.opened = closer, opened
         self.count = 0  # items started
         self.comma = -1  # where the last comma is
-        self.step: str | int = -1  # the current key as written, or index
         self.names: dict[str, int] = {}  # keys met so far and where (with keys=True)
 
 
 class Walker:
     """A token-by-token reading of ``text[start:end]`` that names the first problem exactly.
 
-    :meth:`check` reads every document and raises :class:`JsonError`;
-    :meth:`spans` finds the value a path names in each document.  With
-    KEYS, ``duplicates`` lists the keys met twice in one object.
+    :meth:`check` reads every document and raises :class:`JsonError` at the
+    first problem; with KEYS, ``duplicates`` lists the keys met twice in one
+    object.  It is the reference the fast :class:`Formatter` falls back on.
     """
 
     def __init__(self, text: str, start: int = 0, end: int | None = None,
@@ -426,20 +419,18 @@ class Walker:
 
     def check(self) -> list[tuple[int, int]]:
         """Every document's span; raises :class:`JsonError` at the first problem."""
-        return list(self.spans([]))
+        return list(self.documents())
 
-    def spans(self, path: list[PathStep] | None) -> Iterator[tuple[int, int]]:
-        """The span of the value PATH names, in each document (PATH None: nothing)."""
+    def documents(self) -> Iterator[tuple[int, int]]:
+        """The span of each document, read token by token."""
         text, end = self.text, self.end
+        token = _token_pattern().match
         stack: list[_Frame] = []
         state = _VALUE
         pos = self.start
-        docs = 0
-        target = -1 if path is None else len(path)
-        found = -1  # where the value PATH names starts, while it is being read
-        done = False  # this document's value was found
+        begin = -1  # where the current document starts
         while True:
-            m = _TOKEN.match(text, pos, end)
+            m = token(text, pos, end)
             assert m is not None  # the last alternative matches the end
             if m.lastindex is None:  # the end
                 if stack:
@@ -450,7 +441,7 @@ class Walker:
                 if state != _AFTER:
                     raise JsonError("Expecting value", text, m.end())
                 return
-            string, word, punct, other = m.groups()
+            string, _, punct, other = m.groups()
             tok = m.start(m.lastindex)
             pos = m.end()
             if other is not None:
@@ -464,11 +455,9 @@ class Walker:
             if state == _KEY:
                 assert frame is not None
                 if string is not None:
-                    frame.step = string
                     frame.count += 1
                     if self.keys:
-                        name = _key_text(string)
-                        first = frame.names.setdefault(name, tok)
+                        first = frame.names.setdefault(_key_text(string), tok)
                         if first != tok:
                             self.duplicates.append(Duplicate(string, tok, first))
                     state = _COLON
@@ -488,8 +477,8 @@ class Walker:
                 if punct in ("}", "]", ",", ":"):
                     what = "nothing is open" if punct in "}]" else "between documents"
                     raise JsonError(f"Unexpected '{punct}' ({what})", text, tok)
-                done = False
-            elif punct in ("}", "]", ",", ":") and frame is not None:  # _VALUE in a container
+                begin = tok
+            elif punct in ("}", "]", ",", ":"):  # a value is due in a container
                 if punct == "]" and frame.closer == "]":
                     if frame.count:
                         raise JsonError("Trailing comma before ']'", text, frame.comma)
@@ -504,51 +493,20 @@ class Walker:
                         f"Mismatched '{punct}': the {kind} opened at {where(text, frame.opened)} "
                         f"closes with '{frame.closer}'", text, tok)
                 stack.pop()
-                if frame.on_path and not done:
-                    self._missing(path, len(stack), frame)  # type: ignore[arg-type]
                 state = _AFTER
-                if found >= 0 and len(stack) == target:
-                    yield found, pos
-                    found, done = -1, True
+                if not stack:
+                    yield begin, pos
                 continue
             # A value starts at TOK.
-            depth = len(stack)
-            if not depth:
-                docs += 1
             if frame is not None and frame.closer == "]":
-                frame.step = frame.count
                 frame.count += 1
-            on_path = (
-                path is not None and not done
-                and (frame is None or (frame.on_path and _step_is(path[depth - 1], frame)))
-            )
-            if on_path and depth == target:
-                found = tok
-                on_path = False
-            elif on_path:
-                step = path[depth]  # type: ignore[index]
-                want = "[" if isinstance(step, int) else "{"
-                if punct != want:
-                    raise PathError(
-                        f"{show_path(path[:depth]) or 'the document'} is "  # type: ignore[index]
-                        f"{_kind(string, word, punct)}, not an "
-                        f"{'array' if want == '[' else 'object'}: it has no {show_path([step])}")
             if punct in ("{", "["):
-                stack.append(_Frame(_CLOSER[punct], tok, on_path))
+                stack.append(_Frame(_CLOSER[punct], tok))
                 state = _KEY if punct == "{" else _VALUE
                 continue
             state = _AFTER
-            if found >= 0 and depth == target:
-                yield found, pos
-                found, done = -1, True
-
-    def _missing(self, path: list[PathStep], depth: int, frame: _Frame) -> None:
-        step = path[depth]
-        at = show_path(path[:depth]) or "the document"
-        if isinstance(step, int):
-            items = "element" if frame.count == 1 else "elements"
-            raise PathError(f"{at} has no element [{step}]: it has {frame.count} {items}")
-        raise PathError(f"{at} has no key {_quote(step)}")
+            if not stack:
+                yield begin, pos
 
     def _bad(self, ch: str, pos: int) -> None:
         """Name the problem an unexpected character at POS starts."""
@@ -573,14 +531,6 @@ class Walker:
         if "\udc80" <= ch <= "\udcff":
             raise JsonError(f"Byte {show_bad_bytes(ch)} is not UTF-8", text, pos)
         raise JsonError(f"Unexpected character {_flat(ch)!r}", text, pos)
-
-
-def _step_is(step: PathStep, frame: _Frame) -> bool:
-    """Whether FRAME's current key or index is STEP."""
-    if isinstance(step, int):
-        return frame.closer == "]" and frame.step == step
-    raw = frame.step
-    return frame.closer == "}" and isinstance(raw, str) and _key_text(raw) == step
 
 
 def _number_problem(run: str) -> str:
@@ -630,12 +580,12 @@ def _key_text(raw: str) -> str:
     return raw[1:-1] if "\\" not in raw else _decoded_key(raw)
 
 
-def _kind(string: str | None, word: str | None, punct: str | None) -> str:
-    if string is not None:
-        return "a string"
-    if word is not None:
-        return {"t": "true", "f": "false", "n": "null"}.get(word[0], "a number")
-    return "an array" if punct == "[" else "an object"
+def _kind_at(text: str, pos: int) -> str:
+    """What the (valid) value at POS is, in words."""
+    ch = text[pos]
+    kinds = {'"': "a string", "{": "an object", "[": "an array", "t": "true", "f": "false",
+             "n": "null"}
+    return kinds.get(ch, "a number")
 
 
 # -- Paths ----------------------------------------------------------------------
@@ -689,10 +639,59 @@ def select(text: str, path: list[PathStep], start: int = 0, end: int | None = No
            ) -> list[tuple[int, int]]:
     """The span of the value PATH names in each document of ``text[start:end]``.
 
-    The documents are checked up to the end of the selected value; a path
-    that does not fit raises :class:`PathError`.
+    The whole text is checked first (:class:`JsonError`); a path that does
+    not fit raises :class:`PathError`.  Of a key written twice, the first is
+    taken.
     """
-    return list(Walker(text, start, end).spans(path))
+    spans, _ = Formatter(text, start=start, end=end).check()
+    import json
+
+    # Values off the path are skipped by json's scanner, in C.
+    scan = json.scanner.make_scanner(json.JSONDecoder(  # type: ignore[attr-defined]
+        parse_int=str, parse_float=str, object_hook=lambda d: None))
+    try:
+        return [_locate(text, begin, path, scan) for begin, _ in spans]
+    except RecursionError:
+        raise PathError("the document is nested too deeply to follow a path in it") from None
+
+
+def _locate(text: str, pos: int, path: list[PathStep], scan: Callable) -> tuple[int, int]:
+    """The span of the value PATH names in the valid document at POS."""
+    import json
+
+    skip = _SPACE.match
+    for depth, step in enumerate(path):
+        here = show_path(path[:depth]) or "the document"
+        want = "{" if isinstance(step, str) else "["
+        if text[pos] != want:
+            kind = "object" if want == "{" else "array"
+            raise PathError(f"{here} is {_kind_at(text, pos)}, not an {kind}: "
+                            f"it has no {show_path([step])}")
+        pos = skip(text, pos + 1).end()
+        count, found = 0, -1
+        while text[pos] not in "}]":
+            if want == "{":
+                key, pos = json.decoder.scanstring(text, pos + 1)
+                pos = skip(text, skip(text, pos).end() + 1).end()  # past the colon
+                if key == step:
+                    found = pos
+                    break
+            elif count == step:
+                found = pos
+                break
+            _, pos = scan(text, pos)
+            count += 1
+            pos = skip(text, pos).end()
+            if text[pos] == ",":
+                pos = skip(text, pos + 1).end()
+        if found < 0:
+            if want == "{":
+                raise PathError(f"{here} has no key {_quote(step)}")  # type: ignore[arg-type]
+            items = "element" if count == 1 else "elements"
+            raise PathError(f"{here} has no element [{step}]: it has {count} {items}")
+        pos = found
+    _, end = scan(text, pos)
+    return pos, end
 
 
 def split_command(arg: str) -> tuple[str, str | None]:
