@@ -623,12 +623,17 @@ def _quote(key: str) -> str:
     return json.dumps(key, ensure_ascii=False)
 
 
+def plain_key(key: str) -> bool:
+    """Whether KEY can be written ``.key`` in a path (else ``["key"]``)."""
+    return re.fullmatch(r"[A-Za-z_$][\w$-]*", key) is not None
+
+
 def show_path(path: list[PathStep]) -> str:
     out = []
     for step in path:
         if isinstance(step, int):
             out.append(f"[{step}]")
-        elif re.fullmatch(r"[A-Za-z_$][\w$-]*", step):
+        elif plain_key(step):
             out.append(f".{step}")
         else:
             out.append(f"[{_quote(step)}]")
@@ -644,22 +649,55 @@ def select(text: str, path: list[PathStep], start: int = 0, end: int | None = No
     taken.
     """
     spans, _ = Formatter(text, start=start, end=end).check()
-    import json
-
-    # Values off the path are skipped by json's scanner, in C.
-    scan = json.scanner.make_scanner(json.JSONDecoder(  # type: ignore[attr-defined]
-        parse_int=str, parse_float=str, object_hook=lambda d: None))
+    scan = _skipper()
     try:
         return [_locate(text, begin, path, scan) for begin, _ in spans]
     except RecursionError:
         raise PathError("the document is nested too deeply to follow a path in it") from None
 
 
-def _locate(text: str, pos: int, path: list[PathStep], scan: Callable) -> tuple[int, int]:
-    """The span of the value PATH names in the valid document at POS."""
+def keys(text: str, path: list[PathStep]) -> list[str]:
+    """The keys of the objects PATH names in the documents of TEXT (for completion)."""
+    scan = _skipper()
+    found: dict[str, None] = {}
+    for begin, _ in select(text, path):
+        if text[begin] == "{":
+            found.update(dict.fromkeys(str(key) for key, _ in _members(text, begin, scan)))
+    return list(found)
+
+
+def _skipper() -> Callable[[str, int], tuple[object, int]]:
+    """json's scanner (in C): the end of the value at a position, skipping over it."""
+    import json
+
+    decoder = json.JSONDecoder(parse_int=str, parse_float=str, object_hook=lambda d: None)
+    return json.scanner.make_scanner(decoder)  # type: ignore[attr-defined,no-any-return]
+
+
+def _members(text: str, pos: int, scan: Callable) -> Iterator[tuple[PathStep, int]]:
+    """(key, where its value starts) of the valid object at POS, or (index, where)
+    of the array; the caller may stop early."""
     import json
 
     skip = _SPACE.match
+    is_object = text[pos] == "{"
+    pos = skip(text, pos + 1).end()
+    index = 0
+    while text[pos] not in "}]":
+        step: PathStep = index
+        if is_object:
+            step, pos = json.decoder.scanstring(text, pos + 1)
+            pos = skip(text, skip(text, pos).end() + 1).end()  # past the colon
+        yield step, pos
+        _, pos = scan(text, pos)
+        index += 1
+        pos = skip(text, pos).end()
+        if text[pos] == ",":
+            pos = skip(text, pos + 1).end()
+
+
+def _locate(text: str, pos: int, path: list[PathStep], scan: Callable) -> tuple[int, int]:
+    """The span of the value PATH names in the valid document at POS."""
     for depth, step in enumerate(path):
         here = show_path(path[:depth]) or "the document"
         want = "{" if isinstance(step, str) else "["
@@ -667,29 +705,17 @@ def _locate(text: str, pos: int, path: list[PathStep], scan: Callable) -> tuple[
             kind = "object" if want == "{" else "array"
             raise PathError(f"{here} is {_kind_at(text, pos)}, not an {kind}: "
                             f"it has no {show_path([step])}")
-        pos = skip(text, pos + 1).end()
-        count, found = 0, -1
-        while text[pos] not in "}]":
-            if want == "{":
-                key, pos = json.decoder.scanstring(text, pos + 1)
-                pos = skip(text, skip(text, pos).end() + 1).end()  # past the colon
-                if key == step:
-                    found = pos
-                    break
-            elif count == step:
-                found = pos
+        count = 0
+        for name, start in _members(text, pos, scan):
+            if name == step:
+                pos = start
                 break
-            _, pos = scan(text, pos)
             count += 1
-            pos = skip(text, pos).end()
-            if text[pos] == ",":
-                pos = skip(text, pos + 1).end()
-        if found < 0:
+        else:
             if want == "{":
                 raise PathError(f"{here} has no key {_quote(step)}")  # type: ignore[arg-type]
             items = "element" if count == 1 else "elements"
             raise PathError(f"{here} has no element [{step}]: it has {count} {items}")
-        pos = found
     _, end = scan(text, pos)
     return pos, end
 

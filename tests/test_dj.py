@@ -245,3 +245,14 @@ def test_under_mi_no_traceback(demo_build):
     assert_clean(done.stdout)
     assert '\\"dj\\"' in done.stdout  # coloured or not: ui.use_color() decides under MI
     assert 'dj: \'doc\' .nope: the document has no key \\"nope\\"' in done.stdout
+
+
+def test_path_completion_offers_the_documents_keys(at_checks):
+    assert at_checks.cmd("complete dj nested .it") == "dj nested .items"
+    assert at_checks.cmd("complete dj nested .items[0].").splitlines() == [
+        "dj nested .items[0].id", "dj nested .items[0].tags"
+    ]
+    assert at_checks.cmd("complete dj lines .").splitlines() == ["dj lines .n", "dj lines .s"]
+    assert at_checks.cmd("complete dj nosuch .a") == ""
+    assert at_checks.cmd("complete dj nan .") == ""
+    assert "dj nested" in at_checks.cmd("complete dj nes").splitlines()

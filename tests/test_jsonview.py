@@ -284,3 +284,28 @@ def test_fast_formatter_agrees_with_the_walker():
         assert fast == exact, text
         if not fast.startswith("error"):
             assert squeeze(show(text)) == squeeze(text)
+
+
+@pytest.mark.parametrize(
+    ("arg", "expr", "path"),
+    [
+        ("doc", "doc", None),
+        ("doc .a[1]", "doc", ".a[1]"),
+        ("req.body .items[0]", "req.body", ".items[0]"),
+        ('doc ["key with spaces"].x', "doc", '["key with spaces"].x'),
+        ("(char *) p", "(char *) p", None),
+        ('"[1, {\\"a\\": 2}]" .x', '"[1, {\\"a\\": 2}]"', ".x"),
+        ("a[1] [2]", "a[1]", "[2]"),
+        ("f(x, .5)", "f(x, .5)", None),
+        ("  doc   .a  ", "doc", ".a"),
+    ],
+)
+def test_split_command(arg, expr, path):
+    assert jv.split_command(arg) == (expr, path)
+
+
+def test_keys_for_completion():
+    assert jv.keys(DOC, []) == ["items", "a b"]
+    assert jv.keys(DOC, ["items", 0]) == ["id", "tags"]
+    assert jv.keys('{"a": 1}\n{"b": 2, "a": 3}', []) == ["a", "b"]
+    assert jv.keys(DOC, ["items"]) == []

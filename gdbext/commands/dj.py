@@ -45,7 +45,29 @@ Examples:
   dj log_lines ["user id"]"""
 
     name = "dj"
-    completer = gdb.COMPLETE_EXPRESSION
+    # -1: no built-in completer, so gdb calls complete() below.
+    completer = -1
+
+    def complete(self, text: str, word: str) -> object:
+        """EXPR as 'print' completes it; in PATH, the keys the document has there."""
+        from gdbext import jsonview
+
+        expr, path_text = jsonview.split_command(text)
+        if path_text is None:
+            return gdb.COMPLETE_EXPRESSION
+        head, dot, partial = path_text.rpartition(".")
+        if not dot or not expr or "[" in partial or '"' in partial:
+            return []
+        try:
+            path = jsonview.parse_path(head)
+            document, _ = jsonview.decode(self._read(expr))
+            names = jsonview.keys(document, path)
+        except Exception:  # nothing to offer: no process, not JSON, no such path
+            return []
+        # gdb breaks words at '.', '-', ...: WORD is the end of PARTIAL.
+        cut = len(partial) - len(word or "")
+        return sorted(name[cut:] for name in names
+                      if name.startswith(partial) and jsonview.plain_key(name))
 
     def run(self, arg: str, from_tty: bool) -> None:
         from gdbext import jsonview
