@@ -147,6 +147,8 @@ Examples:
             self.fail(f"cannot read '{expr}': {ui.first_line(exc)}{hint}")
         except gdb.GdbError as exc:
             self.fail(f"'{expr}' {exc}")
+        except gdb.error as exc:  # <optimized out>, a register in another frame, ...
+            self.fail(f"cannot read '{expr}': {ui.first_line(exc)}")
 
 
 def _char_offset(data: bytes, byte_offset: int) -> int:
