@@ -256,3 +256,51 @@ def test_path_completion_offers_the_documents_keys(at_checks):
     assert at_checks.cmd("complete dj nosuch .a") == ""
     assert at_checks.cmd("complete dj nan .") == ""
     assert "dj nested" in at_checks.cmd("complete dj nes").splitlines()
+
+
+def test_core_file(demo_build, tmp_path, gdb_session):
+    """A core file holds the strings too: dj, paths and notes work on it."""
+    core = tmp_path / "json_strings.core"
+    out = run_batch(demo_build / "json_strings", ["break shown", "run", f"gcore {core}"],
+                    load=False)
+    assert core.exists(), out.stdout
+    gdb = gdb_session(demo_build / "json_strings")
+    gdb.cmd(f"core-file {core}")
+    gdb.cmd("up")
+    assert gdb.cmd("dj lines .s").splitlines()[:3] == ['"one"', '"two"', '"three"']
+    assert gdb.cmd("dj nested .items[1].id") == "2"
+
+
+def test_quitting_at_the_pager_stops_dj_cleanly(at_inspect):
+    at_inspect.cmd("up")
+    at_inspect.cmd("set pagination on")
+    at_inspect.cmd("set height 20")
+    child = at_inspect.child
+    child.sendline("dj big")
+    child.expect_exact("--Type <RET> for more")
+    child.send("q\r")
+    child.expect_exact("(gdbext-test) ", timeout=60)
+    assert child.before.replace("\r\n", "\n").rstrip().endswith("dj: interrupted")
+    at_inspect.cmd("set height 0")
+    assert at_inspect.cmd("dj small .version") == "1"
+
+
+def test_optimised_build(demo_build, tmp_path, gdb_session):
+    """-O2: what gdb cannot read is one line naming it; what it can, dj shows."""
+    program = tmp_path / "json_strings_o2"
+    subprocess.run(
+        ["g++", "-g", "-O2", "-Wall", "-Wextra", "-Werror", "-std=c++17", "-o", str(program),
+         str(REPO / "demo_c" / "json_strings.cpp")],
+        check=True, timeout=120,
+    )
+    gdb = gdb_session(program)
+    gdb.cmd("break shown")
+    gdb.cmd("run", timeout=60)
+    gdb.cmd("up")
+    assert gdb.cmd("dj numbers").startswith("[\n  1E400,")
+    out = gdb.cmd("dj duplicates")
+    if not out.startswith("dj: "):
+        assert out.endswith('note: duplicate key "a" at line 1 column 25 (first at line 1 column 2)'
+                            )
+    else:  # the compiler may keep it nowhere gdb can find
+        assert "\n" not in out and out.startswith("dj: cannot read 'duplicates'")
