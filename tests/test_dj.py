@@ -299,8 +299,8 @@ def test_optimised_build(demo_build, tmp_path, gdb_session):
     gdb.cmd("up")
     assert gdb.cmd("dj numbers").startswith("[\n  1E400,")
     out = gdb.cmd("dj duplicates")
+    note = 'note: duplicate key "a" at line 1 column 25 (first at line 1 column 2)'
     if not out.startswith("dj: "):
-        assert out.endswith('note: duplicate key "a" at line 1 column 25 (first at line 1 column 2)'
-                            )
+        assert out.endswith(note)
     else:  # the compiler may keep it nowhere gdb can find
         assert "\n" not in out and out.startswith("dj: cannot read 'duplicates'")
