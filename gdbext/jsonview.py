@@ -8,14 +8,18 @@ escapes included, keys in their order, duplicates kept) with only the
 whitespace between tokens changed to a two-space indentation.  Removing the
 whitespace outside strings from the output gives back the input.
 
-Speed comes from matching one *output line* per regular-expression match (a
-key, its colon and a scalar or an opening bracket, and the comma after it),
-so that Python runs once per line, not once per token; the output is built
-with list joins and handed out in chunks.  The grammar is checked line by
-line as it goes; when a line does not fit, :class:`Walker` (token by token,
-slower, exact) re-reads the document to name the problem, its line and its
-column.  Colours are ANSI sequences taken once from a pygments style
-(:func:`palette`) and put around the tokens while formatting.
+Three parts:
+
+- :class:`Formatter` checks the whole text with ``json``'s scanner (C; NaN
+  and Infinity refused, numbers kept as text), then reindents it with
+  whole-string operations (split on quotes, translate, replace, join), so
+  that Python runs per piece of 50,000 strings, not per token.  Colours,
+  taken once from a pygments style (:func:`palette`), go in on the way.
+- :class:`Walker` reads token by token: slower, and exact.  When the check
+  fails it names the problem, its line and column; it also finds where
+  duplicate keys are, and needs no recursion however deep the nesting.
+- :func:`select` follows a path (:func:`parse_path`), skipping the values off
+  the path with ``json``'s scanner.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ if TYPE_CHECKING:
 
 _WS = r"[ \t\n\r]*"
 # One character at a time inside the string: linear on failure on every Python
-# version (no possessive quantifiers before 3.11), and as fast as runs here.
+# version (no possessive quantifiers before 3.11).
 _STRING = r'"(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"'
 _NUMBER = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
 # A number or literal must not run into letters, digits, dots or signs: 01,
@@ -47,6 +51,8 @@ _TOKEN = rf"{_WS}(?:({_STRING})|((?:{_NUMBER}|true|false|null){_END})|([{{}}\[\]
 
 def _token_pattern() -> re.Pattern[str]:
     return re.compile(_TOKEN, re.S)  # re caches it: compiled at the first use, not at import
+
+
 _BAD_BYTE = re.compile("[\udc80-\udcff]")
 _CLOSER = {"{": "}", "[": "]"}
 
@@ -127,22 +133,15 @@ class Palette:
 
 
 PLAIN = Palette()
-# Without pygments: the colours of pygments' default style, in the 16 basic ones.
-BASIC = Palette(
-    key=("\x1b[1;32m", "\x1b[0m"),
-    string=("\x1b[31m", "\x1b[0m"),
-    number=("\x1b[90m", "\x1b[0m"),
-    literal=("\x1b[1;32m", "\x1b[0m"),
-)
 _palettes: dict[str, Palette] = {}
 
 
-def palette(style: str) -> Palette:
+def palette(style: str) -> Palette | None:
     """The colours pygments STYLE gives JSON's tokens, as 256-colour ANSI sequences.
 
     pygments is imported here, once per style, only to read the style; the
-    highlighting itself is :class:`Formatter`'s.  Without pygments, or for an
-    unknown style, :data:`BASIC`.
+    highlighting itself is :class:`Formatter`'s.  An unknown style is
+    pygments' default; without pygments, None.
     """
     cached = _palettes.get(style)
     if cached is not None:
@@ -152,11 +151,11 @@ def palette(style: str) -> Palette:
         from pygments.token import Keyword, Name, Number, Punctuation, String
         from pygments.util import ClassNotFound
     except ImportError:
-        return BASIC
+        return None
     try:
         codes = Terminal256Formatter(style=style).style_string
     except ClassNotFound:
-        return BASIC
+        codes = Terminal256Formatter(style="default").style_string
 
     def pair(token: object) -> tuple[str, str]:
         # pygments' JSON lexer: keys are Name.Tag, strings String.Double, numbers
@@ -208,8 +207,8 @@ class Formatter:
     pieces with every string's content taken out; their whitespace goes with
     one ``str.translate``, commas and brackets get their indentation from a
     running depth (``itertools.accumulate``), colours are inserted with
-    ``str.replace``, and the strings' contents go back in with a slice
-    assignment.  Python runs per bracket, never per character or token.
+    ``str.replace``, and the strings' contents go back in with one
+    ``%`` formatting.  Python runs per bracket, never per character or token.
     """
 
     CHUNK_STRINGS = 50_000
@@ -249,26 +248,26 @@ class Formatter:
                 shape += '""'
             shape = shape.translate(_NO_SPACE)
             keys += shape.count('"":') + shape.startswith(":")  # a key ended the last piece
-            out = render.reindent(shape).split('"')
-            out[1::2] = strings
-            chunk = '"'.join(out)
+            # The contents back in their quotes: the shape has no '%' (not JSON).
+            chunk = render.reindent(shape).replace('""', '"%s"') % tuple(strings)
             if escapes:
                 chunk = chunk.replace("\x01", "\\\\").replace("\x02", '\\"')
             if "\x05" in chunk:
                 chunk = chunk.replace("\x05", "\n")
             yield chunk
         yield "\n"
-        if keys != unique_keys:
+        if unique_keys is not None and keys != unique_keys:  # where are they?
             walker = Walker(text, start, end, keys=True)
             walker.check()
             self.duplicates = walker.duplicates
 
-    def check(self) -> tuple[list[tuple[int, int]], int]:
+    def check(self) -> tuple[list[tuple[int, int]], int | None]:
         """Every document's span, and the number of keys once duplicates are merged.
 
         Python's json scanner (in C) does the checking: RFC 8259 but for
         NaN and Infinity, which parse_constant refuses here.  When it stops,
-        :class:`Walker` names the problem.
+        :class:`Walker` names the problem (or, for nesting too deep for the
+        scanner's recursion, finds none and the duplicates itself: None).
         """
         import json
 
@@ -299,7 +298,7 @@ class Formatter:
             walker = Walker(text, self.start, end, keys=True)
             spans = walker.check()  # raises JsonError for a real problem
             self.duplicates = walker.duplicates
-            return spans, -1
+            return spans, None
         return spans, sum(sizes)
 
 

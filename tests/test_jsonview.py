@@ -174,10 +174,16 @@ def test_colours_only_add_escape_codes():
 def test_pygments_palette():
     pytest.importorskip("pygments")
     colors = jv.palette("default")
+    assert colors is not None
     assert colors.key[0].startswith("\x1b[")
     assert colors.string[0] and colors.number[0]
     assert ANSI.sub("", show('{"a": [1, "x", null]}', colors)) == show('{"a": [1, "x", null]}')
-    assert jv.palette("no-such-style") is jv.BASIC
+    assert vars_of(jv.palette("no-such-style")) == vars_of(colors)
+
+
+def vars_of(colors: jv.Palette | None) -> dict[str, tuple[str, str]]:
+    assert colors is not None
+    return {kind: getattr(colors, kind) for kind in jv.Palette.__slots__}
 
 
 # -- Paths ----------------------------------------------------------------------
@@ -309,3 +315,10 @@ def test_keys_for_completion():
     assert jv.keys(DOC, ["items", 0]) == ["id", "tags"]
     assert jv.keys('{"a": 1}\n{"b": 2, "a": 3}', []) == ["a", "b"]
     assert jv.keys(DOC, ["items"]) == []
+
+
+def test_deep_nesting_still_finds_duplicate_keys():
+    text = '{"a": ' * 3000 + '{"k": 1, "k": 2}' + "}" * 3000
+    formatter = jv.Formatter(text)
+    assert squeeze("".join(formatter.chunks())) == squeeze(text)
+    assert [d.key for d in formatter.duplicates] == ['"k"']

@@ -89,6 +89,11 @@ Examples:
         colors = jsonview.PLAIN
         if ui.use_color():
             colors = jsonview.palette(settings.value("pl-style") or "default")
+            if colors is None:
+                from gdbext import render
+
+                render.hint_missing("pygments", "output is not highlighted")
+                colors = jsonview.PLAIN
         try:
             if path is None:
                 views = [jsonview.Formatter(text, colors)]
