@@ -153,7 +153,7 @@ def test_streaming_chunks_carry_depth_across():
     document = {"items": [{"id": i, "tags": ["a", "b"], "s": f"x{i}"} for i in range(3000)]}
     text = json.dumps(document)
     formatter = jv.Formatter(text)
-    formatter.CHUNK_STRINGS = 7
+    formatter.CHUNK_CHARS = 50
     chunks = list(formatter.chunks())
     assert len(chunks) > 100
     assert "".join(chunks) == json.dumps(document, indent=2) + "\n"
