@@ -30,8 +30,9 @@ documents the string holds when it holds several (JSON Lines, or documents
 separated by whitespace).
 
 PATH selects a part of the document: .key, ["key with spaces"] and [N],
-chained as in .items[2].tags[1], separated from EXPR by a space.  With
-several documents, PATH is taken in each.
+chained as in .items[2].tags[1], separated from EXPR by a space; of a key
+written twice, the first is taken.  With several documents, PATH is taken
+in each.  TAB completes PATH's keys from the document itself.
 
 Colour follows 'set gdbext color' and uses the pygments style of
 'set gdbext pl-style'.  Strings longer than 'set gdbext dj-max-bytes'
