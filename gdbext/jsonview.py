@@ -231,7 +231,7 @@ class Formatter:
             body = text[spans[0][0] : spans[0][1]]
         else:  # \x05 marks where one document ends and the next begins
             body = "\x05".join(text[s:e] for s, e in spans)
-        escapes = "\\" in body
+        escapes = '\\"' in body  # else no quote is escaped, and quotes split strings exactly
         if escapes:
             body = body.replace("\\\\", "\x01").replace('\\"', "\x02")
         render = _Render(self.colors)

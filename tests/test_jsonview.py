@@ -42,6 +42,7 @@ def problem(text: str) -> str:
         "[true, false, null]",
         '{"k": "{[,:]}", "{": "]", "x": "a\\"b,c:d"}',
         '{"unicode": "café ☕ 𝄞", "π": 3.14}',
+        '["a\\nb", "\\\\x", "\\u0041", {"k\\t": "\\\\"}]',
     ],
 )
 def test_output_is_the_input_reindented(text):
