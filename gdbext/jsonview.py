@@ -374,7 +374,7 @@ class _Render:
         return out.replace("\x06", f'{k0}""{k1}')
 
 
-_NUMBERS = re.compile(r"(-?[0-9][0-9.eE+-]*)")  # in a valid document with strings taken out
+_NUMBERS = re.compile(r"([-0-9][0-9.eE+-]*)")  # in a valid document with strings taken out
 
 
 def _decoded_key(raw: str) -> str:
