@@ -640,18 +640,18 @@ def show_path(path: list[PathStep]) -> str:
     return "".join(out)
 
 
-def select(text: str, path: list[PathStep], start: int = 0, end: int | None = None
-           ) -> list[tuple[int, int]]:
+def select(text: str, path: list[PathStep], start: int = 0, end: int | None = None,
+           twice: list[str] | None = None) -> list[tuple[int, int]]:
     """The span of the value PATH names in each document of ``text[start:end]``.
 
     The whole text is checked first (:class:`JsonError`); a path that does
     not fit raises :class:`PathError`.  Of a key written twice, the first is
-    taken.
+    taken, and the path to it goes into TWICE.
     """
     spans, _ = Formatter(text, start=start, end=end).check()
     scan = _skipper()
     try:
-        return [_locate(text, begin, path, scan) for begin, _ in spans]
+        return [_locate(text, begin, path, scan, twice) for begin, _ in spans]
     except RecursionError:
         raise PathError("the document is nested too deeply to follow a path in it") from None
 
@@ -696,7 +696,8 @@ def _members(text: str, pos: int, scan: Callable) -> Iterator[tuple[PathStep, in
             pos = skip(text, pos + 1).end()
 
 
-def _locate(text: str, pos: int, path: list[PathStep], scan: Callable) -> tuple[int, int]:
+def _locate(text: str, pos: int, path: list[PathStep], scan: Callable,
+            twice: list[str] | None = None) -> tuple[int, int]:
     """The span of the value PATH names in the valid document at POS."""
     for depth, step in enumerate(path):
         here = show_path(path[:depth]) or "the document"
@@ -706,9 +707,12 @@ def _locate(text: str, pos: int, path: list[PathStep], scan: Callable) -> tuple[
             raise PathError(f"{here} is {_kind_at(text, pos)}, not an {kind}: "
                             f"it has no {show_path([step])}")
         count = 0
-        for name, start in _members(text, pos, scan):
+        members = _members(text, pos, scan)
+        for name, start in members:
             if name == step:
                 pos = start
+                if want == "{" and twice is not None and any(n == step for n, _ in members):
+                    twice.append(show_path(path[: depth + 1]))
                 break
             count += 1
         else:

@@ -304,3 +304,10 @@ def test_optimised_build(demo_build, tmp_path, gdb_session):
         assert out.endswith(note)
     else:  # the compiler may keep it nowhere gdb can find
         assert "\n" not in out and out.startswith("dj: cannot read 'duplicates'")
+
+
+def test_a_path_through_a_duplicate_key_says_which_one(at_checks):
+    assert at_checks.cmd("dj duplicates .a").splitlines() == [
+        "1", "note: the key of .a is written more than once; dj follows the first"
+    ]
+    assert at_checks.cmd("dj duplicates .b.a") == "0"

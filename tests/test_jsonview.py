@@ -323,3 +323,13 @@ def test_deep_nesting_still_finds_duplicate_keys():
     formatter = jv.Formatter(text)
     assert squeeze("".join(formatter.chunks())) == squeeze(text)
     assert [d.key for d in formatter.duplicates] == ['"k"']
+
+
+def test_select_follows_the_first_of_a_key_written_twice():
+    text = '{"x": 1, "y": {"z": 0}, "x": {"x": [1, 2]}}'
+    twice: list[str] = []
+    assert [text[s:e] for s, e in jv.select(text, ["x"], twice=twice)] == ["1"]
+    assert twice == [".x"]
+    twice.clear()
+    assert [text[s:e] for s, e in jv.select(text, ["y", "z"], twice=twice)] == ["0"]
+    assert twice == []

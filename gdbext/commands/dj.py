@@ -96,11 +96,12 @@ Examples:
                 render.hint_missing("pygments", "output is not highlighted")
                 colors = jsonview.PLAIN
         try:
+            twice: list[str] = []  # keys on PATH written more than once
             if path is None:
                 views = [jsonview.Formatter(text, colors)]
             else:
                 views = [jsonview.Formatter(text, colors, start, end, single=True)
-                         for start, end in jsonview.select(text, path)]
+                         for start, end in jsonview.select(text, path, twice=twice)]
             documents = 0
             for view in views:
                 for chunk in view.chunks():
@@ -119,6 +120,8 @@ Examples:
             )
         if len(duplicates) > _NOTES:
             notes.append(f"note: ... and {len(duplicates) - _NOTES} more duplicate keys")
+        for step in dict.fromkeys(twice):
+            notes.append(f"note: the key of {step} is written more than once; dj follows the first")
         if bad_byte is not None:
             line, column = jsonview.line_column(text, _char_offset(data, bad_byte))
             notes.append(
