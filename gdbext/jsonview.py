@@ -588,6 +588,51 @@ def _kind_at(text: str, pos: int) -> str:
     return kinds.get(ch, "a number")
 
 
+# -- All that dj shows ---------------------------------------------------------
+
+NOTES = 5  # duplicate keys named one by one; the rest are counted
+
+
+def show(data: bytes, name: str, path: list[PathStep] | None = None, path_text: str = "",
+         colors: Palette = PLAIN) -> Iterator[str]:
+    """What dj prints for the string DATA called NAME: the documents (or the values
+    PATH names in them) in pieces, then one line per note.
+
+    Raises :class:`JsonError` or :class:`PathError` before the first piece.
+    """
+    text, bad_byte = decode(data)
+    twice: list[str] = []  # keys on PATH written more than once
+    if path is None:
+        views = [Formatter(text, colors)]
+    else:
+        views = [Formatter(text, colors, start, end, single=True)
+                 for start, end in select(text, path, twice=twice)]
+    for view in views:
+        for chunk in view.chunks():
+            yield chunk if bad_byte is None else show_bad_bytes(chunk)
+    notes = []
+    duplicates = [d for view in views for d in view.duplicates]
+    for dup in duplicates[:NOTES]:
+        notes.append(f"note: duplicate key {dup.key} at {where(text, dup.pos)} "
+                     f"(first at {where(text, dup.first)})")
+    if len(duplicates) > NOTES:
+        notes.append(f"note: ... and {len(duplicates) - NOTES} more duplicate keys")
+    for step in dict.fromkeys(twice):
+        notes.append(f"note: the key of {step} is written more than once; dj follows the first")
+    if bad_byte is not None:
+        at = where(text, len(data[:bad_byte].decode("utf-8", "surrogateescape")))
+        notes.append(f"note: {name} is not valid UTF-8: the first bad byte is at offset "
+                     f"{bad_byte} ({at}); each bad byte is shown as \\xNN")
+    documents = sum(view.documents for view in views)
+    if path is not None and len(views) > 1:
+        notes.append(f"note: {name} holds {len(views)} JSON documents; {path_text} is shown "
+                     "from each")
+    elif documents > 1:
+        notes.append(f"note: {name} holds {documents} JSON documents")
+    if notes:
+        yield show_bad_bytes("\n".join(notes)) + "\n"
+
+
 # -- Paths ----------------------------------------------------------------------
 
 _STEP = re.compile(rf'\.([^.\[\]\s"]+)|\[\s*(-?[0-9]+)\s*\]|\[\s*({_STRING})\s*\]|(.)', re.S)

@@ -333,3 +333,18 @@ def test_select_follows_the_first_of_a_key_written_twice():
     twice.clear()
     assert [text[s:e] for s, e in jv.select(text, ["y", "z"], twice=twice)] == ["0"]
     assert twice == []
+
+
+def test_show_documents_then_notes():
+    data = b'{"a": 1, "a": "\xff"}\n[2]'
+    pieces = list(jv.show(data, "'s'"))
+    assert "".join(pieces) == (
+        '{\n  "a": 1,\n  "a": "\\xff"\n}\n[\n  2\n]\n'
+        'note: duplicate key "a" at line 1 column 10 (first at line 1 column 2)\n'
+        "note: 's' is not valid UTF-8: the first bad byte is at offset 15 (line 1 column 16); "
+        "each bad byte is shown as \\xNN\n"
+        "note: 's' holds 2 JSON documents\n"
+    )
+    many = "{" + ", ".join(['"k": 0'] * 9) + "}"
+    notes = [line for line in "".join(jv.show(many.encode(), "m")).splitlines() if "note" in line]
+    assert len(notes) == jv.NOTES + 1 and notes[-1] == "note: ... and 3 more duplicate keys"

@@ -6,8 +6,6 @@ import gdb
 
 from gdbext import settings, ui
 
-_NOTES = 5  # duplicate keys named one by one; the rest are counted
-
 
 class DumpJson(ui.Command):
     """Show the JSON document a string in the program holds, reindented as written.
@@ -86,7 +84,6 @@ Examples:
         if not data.strip(b" \t\r\n"):
             what = "an empty string" if not data else "a string of only whitespace"
             self.fail(f"'{expr}' is {what}, not JSON")
-        text, bad_byte = jsonview.decode(data)
         colors = jsonview.PLAIN
         if ui.use_color():
             colors = jsonview.palette(settings.value("pl-style") or "default")
@@ -96,45 +93,12 @@ Examples:
                 render.hint_missing("pygments", "output is not highlighted")
                 colors = jsonview.PLAIN
         try:
-            twice: list[str] = []  # keys on PATH written more than once
-            if path is None:
-                views = [jsonview.Formatter(text, colors)]
-            else:
-                views = [jsonview.Formatter(text, colors, start, end, single=True)
-                         for start, end in jsonview.select(text, path, twice=twice)]
-            documents = 0
-            for view in views:
-                for chunk in view.chunks():
-                    ui.write(chunk if bad_byte is None else jsonview.show_bad_bytes(chunk))
-                documents += view.documents
+            for piece in jsonview.show(data, f"'{expr}'", path, path_text or "", colors):
+                ui.write(piece)
         except jsonview.JsonError as exc:
             self.fail(f"'{expr}' is not valid JSON: {exc}")
         except jsonview.PathError as exc:
             self.fail(f"'{expr}' {path_text}: {exc}")
-        notes = []
-        duplicates = [d for view in views for d in view.duplicates]
-        for dup in duplicates[:_NOTES]:
-            notes.append(
-                f"note: duplicate key {dup.key} at {jsonview.where(text, dup.pos)} "
-                f"(first at {jsonview.where(text, dup.first)})"
-            )
-        if len(duplicates) > _NOTES:
-            notes.append(f"note: ... and {len(duplicates) - _NOTES} more duplicate keys")
-        for step in dict.fromkeys(twice):
-            notes.append(f"note: the key of {step} is written more than once; dj follows the first")
-        if bad_byte is not None:
-            line, column = jsonview.line_column(text, _char_offset(data, bad_byte))
-            notes.append(
-                f"note: '{expr}' is not valid UTF-8: the first bad byte is at offset {bad_byte} "
-                f"(line {line} column {column}); each bad byte is shown as \\xNN"
-            )
-        if path is not None and len(views) > 1:
-            notes.append(f"note: '{expr}' holds {len(views)} JSON documents; "
-                         f"{path_text} is shown from each")
-        elif documents > 1:
-            notes.append(f"note: '{expr}' holds {documents} JSON documents")
-        if notes:
-            ui.write(jsonview.show_bad_bytes("\n".join(notes)) + "\n")
 
     def _read(self, expr: str) -> bytes:
         from gdbext import inferior
@@ -158,11 +122,6 @@ Examples:
             self.fail(f"'{expr}' {exc}")
         except gdb.error as exc:  # <optimized out>, a register in another frame, ...
             self.fail(f"cannot read '{expr}': {ui.first_line(exc)}")
-
-
-def _char_offset(data: bytes, byte_offset: int) -> int:
-    """Where byte BYTE_OFFSET of DATA is in its decoded text (bad bytes count one each)."""
-    return len(data[:byte_offset].decode("utf-8", "surrogateescape"))
 
 
 def register() -> None:
