@@ -16,8 +16,8 @@ Three parts:
   that Python runs per piece of 200,000 characters, not per token.  Colours,
   taken once from a pygments style (:func:`palette`), go in on the way.
 - :class:`Walker` reads token by token: slower, and exact.  When the check
-  fails it names the problem, its line and column; it also finds where
-  duplicate keys are, and needs no recursion however deep the nesting.
+  fails it names the problem, its line and column; it needs no recursion
+  however deep the nesting.  :func:`find_duplicates` places duplicate keys.
 - :func:`select` follows a path (:func:`parse_path`), skipping the values off
   the path with ``json``'s scanner.
 """
@@ -257,10 +257,8 @@ class Formatter:
                 chunk = chunk.replace("\x05", "\n")
             yield chunk
         yield "\n"
-        if unique_keys is not None and keys != unique_keys:  # where are they?
-            walker = Walker(text, start, end, keys=True)
-            walker.check()
-            self.duplicates = walker.duplicates
+        if unique_keys is None or keys != unique_keys:  # there are some: where?
+            self.duplicates = find_duplicates(text, start, end)
 
     def check(self) -> tuple[list[tuple[int, int]], int | None]:
         """Every document's span, and the number of keys once duplicates are merged.
@@ -268,7 +266,7 @@ class Formatter:
         Python's json scanner (in C) does the checking: RFC 8259 but for
         NaN and Infinity, which parse_constant refuses here.  When it stops,
         :class:`Walker` names the problem (or, for nesting too deep for the
-        scanner's recursion, finds none and the duplicates itself: None).
+        scanner's recursion, finds none: then the number of keys is None).
         """
         import json
 
@@ -296,10 +294,7 @@ class Formatter:
             if not spans:
                 raise ValueError("nothing")
         except (ValueError, RecursionError):
-            walker = Walker(text, self.start, end, keys=True)
-            spans = walker.check()  # raises JsonError for a real problem
-            self.duplicates = walker.duplicates
-            return spans, None
+            return Walker(text, self.start, end).check(), None  # JsonError for a real problem
         return spans, sum(sizes)
 
 
@@ -384,6 +379,48 @@ def _decoded_key(raw: str) -> str:
     return json.loads(raw)
 
 
+def find_duplicates(text: str, start: int = 0, end: int | None = None) -> list[Duplicate]:
+    """The keys written twice in one object, in the valid documents of ``text[start:end]``.
+
+    Python runs once per string, not per token: the text is split on
+    quotes (escaped quotes first swapped for two control characters, so that
+    offsets stay those of TEXT), and only the pieces between strings are
+    looked into, for a colon (the string before is a key) and brackets.
+    """
+    body = text[start:end]
+    if '\\"' in body:
+        body = body.replace("\\\\", "\x01\x01").replace('\\"', "\x02\x02")
+    parts = body.split('"')
+    found: list[Duplicate] = []
+    objects: list[dict[str, int] | None] = []  # each open container's keys; None: an array
+    offset = start  # where parts[i] starts in TEXT
+    for i in range(0, len(parts), 2):
+        piece = parts[i]
+        if i and piece.lstrip(" \t\n\r")[:1] == ":":  # the string before is a key
+            raw = parts[i - 1]
+            at = offset - len(raw) - 2
+            if "\\" in raw or "\x01" in raw or "\x02" in raw:
+                name = _decoded_key(text[at : offset])
+            else:
+                name = raw
+            keys = objects[-1]
+            first = keys.setdefault(name, at)  # type: ignore[union-attr]
+            if first != at:
+                found.append(Duplicate(text[at:offset], at, first))
+        if "{" in piece or "[" in piece or "}" in piece or "]" in piece:
+            for ch in piece:
+                if ch == "{":
+                    objects.append({})
+                elif ch == "[":
+                    objects.append(None)
+                elif ch in "}]":
+                    objects.pop()
+        offset += len(piece) + 1
+        if i + 1 < len(parts):
+            offset += len(parts[i + 1]) + 1
+    return found
+
+
 # -- The walker: token by token, exact ------------------------------------------
 
 
@@ -393,29 +430,25 @@ _VALUE, _KEY, _COLON, _AFTER = range(4)
 class _Frame:
     """An open container in :class:`Walker`."""
 
-    __slots__ = ("closer", "comma", "count", "names", "opened")
+    __slots__ = ("closer", "comma", "count", "opened")
 
     def __init__(self, closer: str, opened: int) -> None:
         self.closer, self.opened = closer, opened
         self.count = 0  # items started
         self.comma = -1  # where the last comma is
-        self.names: dict[str, int] = {}  # keys met so far and where (with keys=True)
 
 
 class Walker:
     """A token-by-token reading of ``text[start:end]`` that names the first problem exactly.
 
     :meth:`check` reads every document and raises :class:`JsonError` at the
-    first problem; with KEYS, ``duplicates`` lists the keys met twice in one
-    object.  It is the reference the fast :class:`Formatter` falls back on.
+    first problem.  It is the reference the fast :class:`Formatter` falls
+    back on.
     """
 
-    def __init__(self, text: str, start: int = 0, end: int | None = None,
-                 keys: bool = False) -> None:
+    def __init__(self, text: str, start: int = 0, end: int | None = None) -> None:
         self.text, self.start = text, start
         self.end = len(text) if end is None else end
-        self.keys = keys
-        self.duplicates: list[Duplicate] = []
 
     def check(self) -> list[tuple[int, int]]:
         """Every document's span; raises :class:`JsonError` at the first problem."""
@@ -456,10 +489,6 @@ class Walker:
                 assert frame is not None
                 if string is not None:
                     frame.count += 1
-                    if self.keys:
-                        first = frame.names.setdefault(_key_text(string), tok)
-                        if first != tok:
-                            self.duplicates.append(Duplicate(string, tok, first))
                     state = _COLON
                     continue
                 if punct != "}" or frame.count:

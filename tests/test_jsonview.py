@@ -348,3 +348,35 @@ def test_show_documents_then_notes():
     many = "{" + ", ".join(['"k": 0'] * 9) + "}"
     notes = [line for line in "".join(jv.show(many.encode(), "m")).splitlines() if "note" in line]
     assert len(notes) == jv.NOTES + 1 and notes[-1] == "note: ... and 3 more duplicate keys"
+
+
+def _reference_duplicates(text: str) -> list[tuple[str, int, int]]:
+    """Keys written twice in one object, token by token (valid TEXT only)."""
+    found = []
+    objects: list[dict | None] = []
+    tokens = list(re.finditer(r'"(?:[^"\\]|\\.)*"|[{}\[\]:]', text))
+    for i, m in enumerate(tokens):
+        tok = m.group()
+        if tok == "{":
+            objects.append({})
+        elif tok == "[":
+            objects.append(None)
+        elif tok in "}]":
+            objects.pop()
+        elif tok.startswith('"') and i + 1 < len(tokens) and tokens[i + 1].group() == ":":
+            first = objects[-1].setdefault(json.loads(tok), m.start())  # type: ignore[union-attr]
+            if first != m.start():
+                found.append((tok, m.start(), first))
+    return found
+
+
+def test_find_duplicates_agrees_with_a_token_by_token_count():
+    rng = random.Random(7)
+    texts = ['{"a\\"": 1, "b": [{"a\\"": 2, "a\\"": 3}], "a\\"": {"\\\\": 0, "\\\\": 1}}']
+    texts += [_random_json(rng) for _ in range(800)]
+    for text in texts:
+        formatter = jv.Formatter(text)
+        "".join(formatter.chunks())
+        assert [(d.key, d.pos, d.first) for d in formatter.duplicates] == (
+            _reference_duplicates(text)
+        ), text
