@@ -208,7 +208,8 @@ class Formatter:
     one ``str.translate``, commas and brackets get their indentation from a
     running depth (``itertools.accumulate``), colours are inserted with
     ``str.replace``, and the strings' contents go back in with one
-    ``%`` formatting.  Python runs per bracket, never per character or token.
+    ``%`` formatting.  The Python loop runs once per piece of text; what
+    happens per token happens inside C string methods and ``map``.
     """
 
     CHUNK_CHARS = 200_000  # pieces that stay in the processor's caches
