@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 _hinted: set[str] = set()
 
 
-def _hint_missing(package: str, what: str) -> None:
+def hint_missing(package: str, what: str) -> None:
     """Say once per session that PACKAGE is missing, in one line."""
     if package not in _hinted:
         _hinted.add(package)
@@ -56,7 +56,7 @@ def highlight(text: str, lexer_alias: str, style: str | None = None) -> str:
         from pygments.lexers import get_lexer_by_name
         from pygments.util import ClassNotFound
     except ImportError:
-        _hint_missing("pygments", "output is not highlighted")
+        hint_missing("pygments", "output is not highlighted")
         return text
     try:
         lexer = get_lexer_by_name(lexer_alias, stripnl=False, ensurenl=False)

@@ -79,9 +79,9 @@ SPECS: tuple[Spec, ...] = (
         "pl-style",
         gdb.PARAM_STRING,
         "default",
-        "The pygments style pl highlights source with (e.g. default, monokai, "
+        "The pygments style pl and dj highlight with (e.g. default, monokai, "
         "solarized-dark).",
-        "pl highlights with the pygments style",
+        "pl and dj highlight with the pygments style",
         check=_check_pygments_style,
     ),
     Spec(

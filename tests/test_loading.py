@@ -28,7 +28,7 @@ def test_loads_from_any_directory_with_relative_path(tmp_path):
     ).stdout.strip()
     out = run_batch(None, [f"source {rel}", "help dj"], load=False, cwd=tmp_path)
     assert out.returncode == 0, out.stdout
-    assert out.stdout.startswith("Show a string held by the program as indented JSON.")
+    assert out.stdout.startswith("Show the JSON document a string in the program holds")
 
 
 def test_every_command_has_help():
@@ -88,7 +88,7 @@ def test_loads_from_a_copy_under_another_name_without_touching_sys_path(tmp_path
         load=False,
     )
     assert_clean(out.stdout)
-    assert out.stdout.startswith("Show a string held by the program as indented JSON.")
+    assert out.stdout.startswith("Show the JSON document a string in the program holds")
     assert "repo on sys.path: False" in out.stdout
     assert "'register'" not in out.stdout and "_load_from_source" not in out.stdout
 

@@ -70,12 +70,12 @@ def test_style_setting(two_sessions):
     gdb.cmd("set gdbext color on")
     default = gdb.cmd("pl fib.c:5,5")
     gdb.cmd("set gdbext pl-style monokai")
-    assert gdb.cmd("show gdbext pl-style") == "pl highlights with the pygments style monokai."
+    assert gdb.cmd("show gdbext pl-style") == "pl and dj highlight with the pygments style monokai."
     monokai = gdb.cmd("pl fib.c:5,5")
     assert default != monokai and strip_ansi(default) == strip_ansi(monokai)
     out = gdb.cmd("set gdbext pl-style no-such-style")
     assert out.startswith("set gdbext pl-style: unknown pygments style 'no-such-style'")
-    assert gdb.cmd("show gdbext pl-style") == "pl highlights with the pygments style monokai."
+    assert gdb.cmd("show gdbext pl-style") == "pl and dj highlight with the pygments style monokai."
 
 
 def test_errors_and_help(demo_build, gdb_session):
