@@ -148,37 +148,13 @@ def capture(command: str) -> str:
     """What gdb's COMMAND prints, as the text a person would read.
 
     gdb 18 under MI returns some commands' output from ``gdb.execute(...,
-    to_string=True)`` still wrapped in MI console records (``~"text\\n"``),
-    line by line and mixed with plain lines; those are unwrapped here, so
-    that what gdbext parses reads the same under every gdb and interpreter.
+    to_string=True)`` still wrapped in MI console records, line by line and
+    mixed with plain lines; those are unwrapped, so that what gdbext parses
+    reads the same under every gdb and interpreter.
     """
-    text = gdb.execute(command, to_string=True)
-    if '~"' not in text and '&"' not in text:
-        return text
-    import re
+    from gdbext import mi
 
-    out = []
-    for line in text.splitlines(keepends=True):
-        record = re.fullmatch(r'[~&]"(.*)"\n?', line, re.DOTALL)
-        out.append(_c_string(record.group(1)) if record else line)
-    return "".join(out)
-
-
-def _c_string(body: str) -> str:
-    """The text of an MI C string's BODY; octal escapes are UTF-8 bytes."""
-    import re
-
-    named = {"n": b"\n", "t": b"\t", "r": b"\r", "e": b"\x1b", '"': b'"', "\\": b"\\"}
-    data = bytearray()
-    for part in re.finditer(r"\\([0-7]{1,3}|.)|[^\\]+", body, re.DOTALL):
-        escape = part.group(1)
-        if escape is None:
-            data += part.group(0).encode()
-        elif escape[0] in "01234567":
-            data.append(int(escape, 8) & 0xFF)
-        else:
-            data += named.get(escape, escape.encode())
-    return data.decode("utf-8", "replace")
+    return mi.unwrap(gdb.execute(command, to_string=True))
 
 
 _MACHINE: list[bool] = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,6 +19,10 @@ import pexpect
 from pexpect.popen_spawn import PopenSpawn
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # gdbext's pure modules (no gdb import) serve the tests too
+
+from gdbext.mi import c_string  # noqa: E402
+
 GDBEXT_INIT = REPO / "gdbext" / "__init__.py"
 PROMPT = "(gdbext-test) "
 # The gdb under test: GDB=/path/to/gdb, default the gdb first on PATH.
@@ -186,25 +191,6 @@ MI_RECORD = re.compile(r'^(\d*[\^*+=][a-z-]+(,.*)?|[~@&]".*"|\(gdb\) ?)$')
 MI_CONSOLE = re.compile(r'^[~@&]"(.*)"$')
 
 
-def mi_unquote(text: str) -> str:
-    """The text of an MI C string (the part between the quotes).
-
-    gdb writes bytes above 127 as octal escapes, so the escapes are turned
-    back into bytes and the whole decoded as UTF-8.
-    """
-    escapes = {"n": b"\n", "t": b"\t", '"': b'"', "\\": b"\\", "e": b"\x1b", "r": b"\r"}
-    out = bytearray()
-    for m in re.finditer(r"\\([0-7]{1,3}|.)|[^\\]+", text, re.DOTALL):
-        escape = m.group(1)
-        if escape is None:
-            out += m.group(0).encode()
-        elif escape[0] in "01234567":
-            out.append(int(escape, 8) & 0xFF)
-        else:
-            out += escapes.get(escape, escape.encode())
-    return out.decode("utf-8", "replace")
-
-
 class MiSession:
     """gdb driven through gdb/MI over pipes, as an IDE drives it.
 
@@ -274,5 +260,5 @@ class MiSession:
 
 def mi_console_text(lines: Sequence[str]) -> str:
     """What the console stream records (``~"..."``) among LINES say, joined."""
-    return "".join(mi_unquote(m.group(1)) for m in map(MI_CONSOLE.match, lines)
+    return "".join(c_string(m.group(1)) for m in map(MI_CONSOLE.match, lines)
                    if m and m.group(0).startswith("~"))

@@ -185,3 +185,16 @@ def test_safe_stem(name, stem):
 def test_printable():
     assert regions.printable("a\nb") == "a\\x0ab"
     assert regions.printable("café") == "café"
+
+
+def test_mi_records_unwrap_to_what_a_person_reads():
+    from gdbext import mi
+
+    wrapped = ('~"process 42\\n"\n~"Mapped address spaces:\\n\\n"\n'
+               "Start Addr End Addr\n"
+               '~"caf\\303\\251 \\"q\\" \\\\ \\e[1m\\tx\\n"\n')
+    assert mi.unwrap(wrapped) == (
+        "process 42\nMapped address spaces:\n\nStart Addr End Addr\n"
+        'café "q" \\ \x1b[1m\tx\n'
+    )
+    assert mi.unwrap("plain text\n") == "plain text\n"
