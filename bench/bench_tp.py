@@ -116,7 +116,7 @@ def main() -> int:
             "empty stop()": [f"source {empty}"],
             "stop() read n": [f"source {read_n}"],
             "tp": ["tp fib"],
-            "tp slow path": ["python import gdbext.frames as f; f.FAST = False", "tp fib"],
+            "tp slow path": ["python import gdbext.trace.fastpath as f; f.FAST = False", "tp fib"],
             "tp --output": [f"tp --output {out} fib"],
         }
         wall: dict[str, list[float]] = {name: [] for name in variants}

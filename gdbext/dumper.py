@@ -13,7 +13,10 @@ import time
 import gdb
 
 from gdbext import inferior, settings, ui
-from gdbext.commands.dm import _OPTIONS
+from gdbext.dm_options import Options as _Options
+from gdbext.dm_options import is_pseudo_name as _is_pseudo_name
+from gdbext.dm_options import parse as _parse
+from gdbext.regions import printable, safe_stem
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -31,7 +34,6 @@ if TYPE_CHECKING:
 CHUNK = 1024 * 1024
 PAGE = inferior.PAGE
 MAX_SUFFIX = 10000  # -1 ... -9999 before giving up on a file name
-_USAGE = "usage: dm [--list] [--max-size SIZE] PATTERN | --addr EXPR (see 'help dm')"
 
 
 # -- the command's work -------------------------------------------------------
@@ -83,92 +85,6 @@ def _select(cmd: ui.Command, options: _Options, regions: list[Region]) -> list[R
     return chosen
 
 
-def _is_pseudo_name(pattern: str) -> bool:
-    """Whether PATTERN is written like the kernel's [heap], [stack], [anon:name]."""
-    inner = pattern[1:-1]
-    return (
-        pattern[:1] == "[" and pattern[-1:] == "]" and inner != ""
-        and all(c.isascii() and (c.isalnum() or c in "_.:-") for c in inner)
-    )
-
-
-class _Options:
-    __slots__ = ("addr", "list", "max_size", "pattern")
-
-    def __init__(self) -> None:
-        self.list = False
-        self.max_size: int | None = None
-        self.addr: str | None = None
-        self.pattern: str | None = None
-
-
-def _parse(arg: str) -> _Options:
-    """Options first, then PATTERN or --addr EXPR: the rest of the line, verbatim."""
-    options = _Options()
-    rest = arg.strip()
-    while rest:
-        token, after = (*rest.split(None, 1), "")[:2]
-        if token == "--":
-            options.pattern = after
-            break
-        if token == "--list":
-            options.list = True
-        elif token == "--max-size" or token.startswith("--max-size="):
-            if token == "--max-size":
-                value, after = (*after.split(None, 1), "")[:2]
-            else:
-                value = token[len("--max-size=") :]
-            options.max_size = _parse_size(value)
-        elif token == "--addr" or token.startswith("--addr="):
-            options.addr = rest[len("--addr") :].lstrip("=").strip()
-            if not options.addr:
-                raise gdb.GdbError(f"dm: --addr needs an expression; {_USAGE}")
-            break
-        elif token.startswith("-") and len(token) > 1:
-            raise gdb.GdbError(
-                f"dm: unknown option '{token}' (put -- before a PATTERN that starts "
-                f"with '-'); {_USAGE}"
-            )
-        else:
-            options.pattern = rest
-            break
-        rest = after
-    if options.pattern is not None:
-        pattern = options.pattern
-        if len(pattern) >= 2 and pattern[0] == pattern[-1] and pattern[0] in "'\"":
-            pattern = pattern[1:-1]
-        late = [w for w in pattern.split()[1:] if w.split("=")[0] in _OPTIONS[:-1]]
-        if late:
-            raise gdb.GdbError(f"dm: options go before PATTERN ('{late[0]}'); {_USAGE}")
-        options.pattern = pattern
-    if options.addr is None and not options.pattern:
-        raise gdb.GdbError(f"dm: missing PATTERN or --addr EXPR; {_USAGE}")
-    return options
-
-
-_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
-
-
-def _parse_size(text: str) -> int:
-    """Bytes in TEXT: 4096, 0x1000, 64K, 64M, 1.5G, 64MiB, 64MB (units of 1024)."""
-    value = text.strip().lower()
-    for tail in ("ib", "b"):
-        if value.endswith(tail) and value[: -len(tail)][-1:] in "kmgt" and len(value) > 2:
-            value = value[: -len(tail)]
-            break
-    unit = value[-1:] if value[-1:] in "kmgt" else ""
-    number = value[: len(value) - len(unit)].strip()
-    try:
-        amount = int(number, 16) if number.startswith("0x") else float(number)
-    except ValueError:
-        amount = -1
-    if number in ("", "nan", "inf") or not amount >= 0:
-        raise gdb.GdbError(
-            f"dm: --max-size: cannot read '{text}' as a size (e.g. 4096, 64K, 64M, 2G)"
-        )
-    return int(amount * _UNITS[unit])
-
-
 def _address_of(expr: str) -> int:
     """The address EXPR stands for: a pointer's value, an object's address, a number."""
     try:
@@ -202,13 +118,6 @@ def human(size: int) -> str:
             return f"{amount:.1f} {unit}"
         amount /= 1024
     return f"{size} B"  # not reached
-
-
-def printable(name: str) -> str:
-    """NAME with control characters escaped, safe to print on a terminal."""
-    if name.isprintable():
-        return name
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in name)
 
 
 def _describe(region: Region) -> str:
@@ -255,27 +164,6 @@ def dump_folder() -> str:
             f"dm: cannot create the dump folder {folder}: {exc.strerror or exc}"
         ) from None
     return folder
-
-
-def safe_stem(name: str) -> str:
-    """A file-name part made from a region name: its base name, only [A-Za-z0-9._+-].
-
-    Never empty, never starts with '.', never holds '/' or NUL, at most 64
-    characters: '[heap]' -> 'heap', '/usr/lib/libc.so.6' -> 'libc.so.6',
-    '../../x' -> 'x', '' -> 'anon'.
-    """
-    if not name:
-        return "anon"
-    base = name.rstrip("/").rsplit("/", 1)[-1].strip("[]")
-    out = []
-    for c in base:
-        ok = c.isascii() and (c.isalnum() or c in "._+-")
-        if ok:
-            out.append(c)
-        elif out and out[-1] != "_":
-            out.append("_")
-    stem = "".join(out).strip("._-")[:64].rstrip("._-")
-    return stem or "region"
 
 
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(

@@ -60,6 +60,14 @@ SPECS: tuple[Spec, ...] = (
         enum=("auto", "on", "off"),
     ),
     Spec(
+        "debug",
+        gdb.PARAM_BOOLEAN,
+        False,
+        "Whether an internal error in gdbext shows its Python traceback.\n"
+        "Off: one line that names the command; on: the traceback too, to report a bug.",
+        "Showing the traceback behind a gdbext internal error is",
+    ),
+    Spec(
         "dj-max-bytes",
         gdb.PARAM_UINTEGER,
         64 * 1024 * 1024,

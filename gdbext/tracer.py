@@ -1,70 +1,42 @@
-"""What ``tp LOCATION`` does: trace a location without stopping, printing (or logging) it.
+"""What ``tp LOCATION`` does: what a hit prints and records.
 
-The command (its name and help text) is :mod:`gdbext.commands.tp`, which
-also connects tp's event handlers when gdbext loads; this module is imported
-at the first ``tp``, so loading gdbext does not compile it.
-
-A tracepoint is a real gdb breakpoint (a :class:`Tracepoint`, subclass of
-``gdb.Breakpoint``) whose ``stop()`` records the hit and returns False, so
-``info breakpoints``, ``delete``, ``disable``, ``condition`` and ``ignore``
-work on it.  What can be computed once per code location (the visible
-symbols, their types and sizes, the text and JSON templates) is cached; a hit
-reads the values and formats them into a cached template.  Once a
-:class:`frames.FastReader` has checked a location's layout on a few hits,
-values that live at fixed frame offsets are read without a ``gdb.Frame``.
+The command (its name and help text) is :mod:`gdbext.commands.tp`; this
+module is imported at the first ``tp``, so loading gdbext does not compile
+it.  Everything tp shares with prof is in :mod:`gdbext.trace`: the command
+line (``front``), the JSON Lines files (``writer``), per-process counts
+(``state``) and the engine that watches the program (``engine``; the
+breakpoint engine by default).  A :class:`Tracepoint` is the engine's
+client: at each hit it formats the values the engine read into templates
+computed once per code location.
 """
 from __future__ import annotations
 
-import os
-
 import gdb
 
-from gdbext import frames, locations, render, settings, ui
+from gdbext import events, settings, ui
+from gdbext.trace import engine, front, state, writer
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import IO, NoReturn
 
-# Live tracepoints by breakpoint number; open output files by real path.
-_tracepoints: dict[int, Tracepoint] = {}
-_writers: dict[str, _Writer] = {}
+    from gdbext.trace.engine import Hit, Probe
+    from gdbext.trace.frames import Scope
+    from gdbext.trace.grammar import Request
+
+# Live tracepoints, in the order they were set.
+_tracepoints: list[Tracepoint] = []
 # json.encoder.encode_basestring (C-accelerated), imported at first --output use.
 _encode: Callable[[str], str] | None = None
-_WRITE_BUFFER = 256 * 1024
-
-
-class _Writer:
-    """A JSON Lines file shared by the tracepoints that write to it; flushed at stops."""
-
-    __slots__ = ("file", "path", "users")
-
-    def __init__(self, path: str, file: IO[str]) -> None:
-        self.path, self.file, self.users = path, file, 0
-
-    def flush(self) -> None:
-        try:
-            self.file.flush()
-        except (OSError, ValueError) as exc:
-            gdb.write(f"tp: cannot write {self.path}: {ui.first_line(exc)}\n", gdb.STDERR)
-
-    def close(self) -> None:
-        self.flush()
-        try:
-            self.file.close()
-        except OSError:
-            pass
-        _writers.pop(self.path, None)
 
 
 class _Format:
     """The text and JSON templates of one tracepoint at one code location (a Scope)."""
 
-    __slots__ = ("dynamic", "json", "scope", "text")
+    __slots__ = ("json", "scope", "text")
 
-    def __init__(self, scope: frames.Scope, where: str, json_output: bool) -> None:
+    def __init__(self, scope: Scope, where: str, json_output: bool) -> None:
         self.scope = scope
-        self.dynamic = any(entry.dynamic for entry in scope.entries)
         header = f"{scope.function} @ {scope.file}:{scope.line}\n"
         self.text = _brace(header) + "".join(
             "\t" + _brace(f"{e.name}({e.type}: ") + "{}" + _brace(f") [{e.size}]") + "\n"
@@ -94,116 +66,95 @@ def _brace(text: str) -> str:
     return text.replace("{", "{{").replace("}", "}}")
 
 
-class Tracepoint(locations.SilentBreakpoint):
-    """A breakpoint that prints (or logs) the frame at each hit and never stops.
+class Tracepoint:
+    """One ``tp``: the engine's client that prints (or logs) each hit.
 
-    ``where`` is the location as the user typed it, ``count`` the hits in
-    the current run, ``writer`` the JSON Lines file (None: print).
+    ``where`` is the location as the user typed it (with its condition),
+    ``writer`` the JSON Lines file (None: print), ``probe`` what the engine
+    made (a gdb breakpoint).  Counts are per process, in
+    :mod:`gdbext.trace.state`.
     """
 
-    def __init__(self, location: str, where: str, writer: _Writer | None) -> None:
-        super().__init__(location, gdb.BP_BREAKPOINT, internal=False)
-        self.where = where
-        self.count = 0
-        self.writer = writer
+    def __init__(self, request: Request, out: writer.Writer | None) -> None:
+        self.request = request
+        self.where = request.spec
+        self.quiet = request.quiet
+        self.writer = out
+        self.write = out.write if out is not None else gdb.write
         self._formats: dict[int, _Format] = {}
-        # The fast path's reader of the one pc this tracepoint stops at.
-        self._reader: frames.FastReader | None = None
-        self._declined: frames.Scope | None = None  # a scope known to have no reader
+        self.probe: Probe | None = None
         self._failed = False
 
-    def _stop(self) -> bool:
-        """Record one hit; always False (do not stop), except on Ctrl-C."""
+    # -- the engine's client --------------------------------------------------
+
+    def on_entry(self, hit: Hit) -> None:
+        slots = state.of(hit.inferior).slots
+        slots[self] = slots.get(self, 0) + 1
+        if self.quiet:
+            return
         try:
-            if not self.wanted():
-                return False
-            self.count += 1
             max_value = settings.value("tp-max-value")
-            values = None
-            reader = self._reader
-            if reader is not None and reader.ready and self._only_at(reader.scope.pc):
-                values = reader.read(max_value)  # None: this hit must be read slowly
-                scope = reader.scope
+            values = hit.values(max_value)
+            scope = hit.scope()
             if values is None:
-                frame = gdb.newest_frame()
-                scope = frames.scope_at(frame)
-                reader = self._reader_for(frame, scope)
-                if reader is not None and reader.learning:
-                    values = reader.learn(frame, max_value)
+                self._emit_dynamic(hit, scope, max_value)
+                return
             fmt = self._formats.get(id(scope))
             if fmt is None or fmt.scope is not scope:
                 fmt = self._format(scope)
-            if values is None:
-                if fmt.dynamic:
-                    self._emit_dynamic(frame, scope, max_value)
-                    return False
-                values = scope.values(frame, max_value)
             if self.writer is None:
-                gdb.write(fmt.text.format(*values))
+                self.write(fmt.text.format(*values))
             else:
                 assert _encode is not None
-                self.writer.file.write(
-                    fmt.json.format(gdb.selected_thread().global_num, *map(_encode, values))
-                )
+                self.write(fmt.json.format(hit.thread, *map(_encode, values)))
         except KeyboardInterrupt:
-            return True
-        except Exception as exc:  # never let a hit raise: gdb would stop the program
+            raise
+        except Exception as exc:  # one line, once; the engine goes on
             if not self._failed:
                 self._failed = True
-                gdb.write(
-                    f"tp: tracepoint {self.number} ('{self.where}'): cannot record a hit: "
-                    f"{ui.first_line(exc)}\n",
-                    gdb.STDERR,
-                )
-        return False
+                gdb.write(ui.internal_error(
+                    f"tp: tracepoint {self.number()} ('{self.where}'): cannot record a hit",
+                    exc) + "\n", gdb.STDERR)
 
-    def _reader_for(self, frame: gdb.Frame, scope: frames.Scope) -> frames.FastReader | None:
-        """The fast reader for this hit's FRAME and SCOPE, made on first use; None if none fits.
+    def on_return(self, hit: Hit) -> None:
+        pass
 
-        Only a tracepoint with one location has one: its hits all stop at
-        that address, so the reader is found without asking for the pc.  The
-        newest frame must be a real (not inlined) one, whose scope is cached.
-        """
-        reader = self._reader
-        if reader is not None and reader.scope is scope:
-            return reader
-        if scope is self._declined or not frames.FAST:
-            return None
-        self._reader = None
-        self._declined = scope
-        if any(entry.dynamic for entry in scope.entries):
-            return None
-        pc = frame.pc()
-        if (
-            not self._only_at(pc)
-            or scope.pc != pc
-            or frame.level() != 0
-            or frame.type() != gdb.NORMAL_FRAME
-            or frames.scope_at(frame) is not scope
-        ):
-            return None
-        self._declined = None
-        self._reader = frames.FastReader(scope)
-        return self._reader
+    def on_warning(self, text: str) -> None:
+        gdb.write(f"tp: warning: {text}\n")
 
-    def _only_at(self, pc: int) -> bool:
-        """Whether this tracepoint has one location, at PC (so every hit stops at PC)."""
-        locations = getattr(self, "locations", None)  # gdb 13 and later
-        return locations is not None and len(locations) == 1 and locations[0].address == pc
+    def on_thread_exit(self, inferior: int, thread: int) -> None:
+        pass
 
-    def _format(self, scope: frames.Scope) -> _Format:
+    def on_deleted(self) -> None:
+        """Forget this tracepoint and write out (or close) its file."""
+        if self in _tracepoints:
+            _tracepoints.remove(self)
+        out, self.writer = self.writer, None
+        if out is not None:
+            out.release()
+
+    # -- what it shows ----------------------------------------------------------
+
+    def number(self) -> int:
+        probe = self.probe
+        return probe.number if probe is not None and probe.is_valid() else 0
+
+    def count(self, st: state.InferiorState) -> int:
+        return st.slots.get(self, 0)
+
+    def _format(self, scope: Scope) -> _Format:
         if len(self._formats) > 256:  # scopes rebuilt after symbol reloads
             self._formats.clear()
         fmt = self._formats[id(scope)] = _Format(scope, self.where, self.writer is not None)
         return fmt
 
-    def _emit_dynamic(self, frame: gdb.Frame, scope: frames.Scope, max_value: int | None) -> None:
+    def _emit_dynamic(self, hit: Hit, scope: Scope, max_value: int | None) -> None:
         """A hit where some size is only known per read (variable-length arrays)."""
-        symbols = scope.symbols(frame, max_value)
+        symbols = hit.symbols(max_value)
         if self.writer is None:
             lines = [f"{scope.function} @ {scope.file}:{scope.line}\n"]
             lines += [f"\t{s.name}({s.type}: {s.value}) [{s.size}]\n" for s in symbols]
-            gdb.write("".join(lines))
+            self.write("".join(lines))
             return
         import json
 
@@ -212,13 +163,10 @@ class Tracepoint(locations.SilentBreakpoint):
             "function": scope.function,
             "file": scope.file,
             "line": scope.line,
-            "thread": gdb.selected_thread().global_num,
+            "thread": hit.thread,
             "symbols": [s.as_dict() for s in symbols],
         }
-        self.writer.file.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-    def summary(self) -> str:
-        return f"Tracepoint '{self.where}' Count: {self.count}"
+        self.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 # -- the command's work -------------------------------------------------------
@@ -226,211 +174,105 @@ class Tracepoint(locations.SilentBreakpoint):
 
 def run(cmd: ui.Command, arg: str) -> None:
     """What ``tp ARG`` does; CMD is the command, for its errors."""
-    output, spec = _parse(cmd, arg)
-    if not spec:
-        if output is not None:
-            cmd.fail("missing LOCATION after the file; usage: tp --output FILE LOCATION")
-        _list(cmd)
+    request = front.parse("tp", arg)
+    if not request.location:
+        if request.output is not None or request.quiet:
+            cmd.fail("missing LOCATION; see 'help tp'")
+        _list()
         return
-    location, condition = locations.split_condition(spec)
-    if not location:
-        cmd.fail("missing LOCATION before 'if'; usage: tp LOCATION [if CONDITION]")
-    if condition is not None and not condition:
-        cmd.fail("missing CONDITION after 'if'")
-    pending = _check_location(cmd, location)
+    front.refuse_core("trace")
+    pending = _check_location(cmd, request.location)
+    _hook_events()
+    out = None
+    if request.output is not None:
+        out = writer.open_writer(request.output)
+        global _encode
+        if _encode is None:
+            from json.encoder import encode_basestring
 
-    path = None if output is None else _output_path(output)
-    writer, created = (None, False) if path is None else _open(cmd, path)
-
-    def undo(tracepoint: Tracepoint | None, message: str) -> NoReturn:
-        """Remove what this command set up, then fail with MESSAGE."""
-        if tracepoint is not None and tracepoint.is_valid():
-            tracepoint.writer = None
-            tracepoint.delete()
-        if writer is not None and writer.users == 0:
-            writer.close()
-            if created:
-                _unlink(writer.path)
-        cmd.fail(message)
-
+            _encode = encode_basestring
+    tracepoint = Tracepoint(request, out)
+    wants = engine.Wants(values=not request.quiet)
     try:
-        tracepoint = Tracepoint(location, spec, writer)
-    except (gdb.error, RuntimeError) as exc:
-        undo(None, f"cannot trace '{location}': {ui.first_line(exc)}")
-    if condition:
-        try:
-            tracepoint.set_condition(condition)
-        except gdb.error as exc:
-            undo(tracepoint, f"bad condition '{condition}': {ui.first_line(exc)}")
-    if tracepoint.pending:
-        reason = locations.no_shared_libraries()
-        if reason:
-            undo(
-                tracepoint,
-                f"'{location}' matches nothing ({reason}, so no shared library can define it)",
-            )
-    if writer is not None and writer.users == 0:
-        # A file no other tracepoint writes to starts empty (a regular file:
-        # a pipe or a device such as /dev/null cannot be, and need not be).
-        try:
-            if os.path.isfile(writer.path):
-                writer.file.seek(0)
-                writer.file.truncate()
-        except OSError as exc:
-            undo(tracepoint, f"cannot write '{writer.path}': {exc.strerror or exc}")
-    _tracepoints[tracepoint.number] = tracepoint
-    if writer is not None:
-        writer.users += 1
-        ui.write(f"Tracepoint {tracepoint.number} writes each hit to {writer.path}\n")
-    if pending or tracepoint.pending:
+        probe = engine.get().probe(request, wants, tracepoint)
+        if out is not None:
+            out.claim()
+    except gdb.GdbError:
+        if out is not None:
+            out.abandon()
+        raise
+    tracepoint.probe = probe
+    _tracepoints.append(tracepoint)
+    if out is not None:
+        ui.write(f"Tracepoint {probe.number} writes each hit to {out.path}\n")
+    if pending or probe.pending:
         ui.write(
-            f"tp: '{location}' is not in the program or any library loaded so far; "
-            f"tracepoint {tracepoint.number} is pending until a shared library defines it "
-            f"('delete {tracepoint.number}' removes it)\n"
+            f"tp: '{request.location}' is not in the program or any library loaded so far; "
+            f"tracepoint {probe.number} is pending until a shared library defines it "
+            f"('delete {probe.number}' removes it)\n"
         )
-
-
-def _parse(cmd: ui.Command, arg: str) -> tuple[str | None, str]:
-    """``(FILE or None, the rest)`` of ``[--output FILE | -o FILE] [--] REST``."""
-    import re
-
-    text = arg.strip()
-    output = None
-    match = re.match(r"(--output|-o)(?:=|\s+|$)", text)
-    if match:
-        rest = text[match.end() :]
-        token = re.match(r"\"([^\"]*)\"|'([^']*)'|(\S+)", rest)
-        if token is None:
-            cmd.fail(f"missing FILE after {match.group(1)}; usage: tp --output FILE LOCATION")
-        output = next(g for g in token.groups() if g is not None)
-        text = rest[token.end() :].strip()
-    if text == "--" or text.startswith("-- "):
-        text = text[2:].strip()
-    elif text.startswith("--"):
-        option = text.split()[0]
-        cmd.fail(f"unknown option '{option}'; usage: tp [--output FILE] LOCATION")
-    if output is not None and not output:
-        cmd.fail("the output file name is empty")
-    return output, text
 
 
 def _check_location(cmd: ui.Command, location: str) -> bool:
     """Fail for a location that cannot be traced; True when it will be pending."""
     try:
-        return locations.decode(location)[1]
+        return front.check_location(location)[1]
     except gdb.GdbError as exc:
         message = str(exc)
         if message.startswith("unexpected"):
-            message += "; usage: tp [--output FILE] LOCATION [if CONDITION]"
+            message += "; see 'help tp'"
         cmd.fail(message)
 
 
-def _open(cmd: ui.Command, path: str) -> tuple[_Writer, bool]:
-    """The writer for PATH (shared if open already) and whether the file was created."""
-    writer = _writers.get(os.path.realpath(path))
-    if writer is not None:
-        return writer, False
-    folder = os.path.dirname(path) or "."
-    if not os.path.isdir(folder):
-        cmd.fail(f"cannot write '{path}': folder {folder} does not exist")
-    if os.path.isdir(path):
-        cmd.fail(f"cannot write '{path}': it is a folder")
-    existed = os.path.exists(path)
-    try:
-        # Append mode does not destroy an existing file before the
-        # tracepoint is known to be valid; it is emptied afterwards.
-        file = open(path, "a", encoding="utf-8", errors="replace", buffering=_WRITE_BUFFER)
-    except OSError as exc:
-        cmd.fail(f"cannot write '{path}': {exc.strerror or ui.first_line(exc)}")
-    global _encode
-    if _encode is None:
-        from json.encoder import encode_basestring
-
-        _encode = encode_basestring
-    writer = _writers[os.path.realpath(path)] = _Writer(os.path.realpath(path), file)
-    return writer, not existed
-
-
-def _list(cmd: ui.Command) -> None:
+def _list() -> None:
     live = _live()
     if not live:
         ui.write("No tracepoints; 'tp LOCATION' sets one (see 'help tp').\n")
         return
+    st = state.selected()
     rows = []
     for tp in live:
-        rows.append(
-            (
-                tp.number,
-                "y" if tp.enabled else "n",
-                tp.where + (" (pending)" if tp.pending else ""),
-                tp.count,
-                tp.condition or "",
-                tp.writer.path if tp.writer is not None else "(printed)",
-            )
-        )
-    ui.write(
-        render.render_table(
-            "Tracepoints (counts in this run)",
-            ("Num", "Enb", "Location", "Count", "Condition", "Output"),
-            rows,
-            right=(0, 3),
-        )
-    )
-
-
-def _output_path(name: str) -> str:
-    return os.path.abspath(os.path.expanduser(name))
-
-
-def _unlink(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
+        probe = tp.probe
+        assert probe is not None
+        rows.append([
+            str(probe.number),
+            "y" if probe.enabled else "n",
+            tp.where + (" (pending)" if probe.pending else ""),
+            str(tp.count(st)),
+            probe.condition or "",
+            tp.writer.path if tp.writer is not None else ("--quiet" if tp.quiet else "(printed)"),
+        ])
+    title = "Tracepoints (counts in this run" + (
+        f" of {st.name()})" if state.several() else ")")
+    ui.write(front.listing(title, ("Num", "Enb", "Location", "Hits", "Condition", "Output"),
+                           rows))
 
 
 def _live() -> list[Tracepoint]:
     """Tracepoints that still exist, by number."""
-    return [tp for _, tp in sorted(_tracepoints.items()) if tp.is_valid()]
-
-
-def _flush_all(*_event: object) -> None:
-    for writer in list(_writers.values()):
-        writer.flush()
+    live = [tp for tp in _tracepoints if tp.probe is not None and tp.probe.is_valid()]
+    return sorted(live, key=lambda tp: tp.number())
 
 
 def _on_exited(event: gdb.ExitedEvent) -> None:
-    """Print the counts of every tracepoint and write out every file."""
-    lines = [tp.summary() + "\n" for tp in _live()]
+    """Print the counts of every tracepoint in the process that ended, and write out files."""
+    target = getattr(event, "inferior", None) or gdb.selected_inferior()
+    st = state.of(target.num)
+    suffix = f" ({st.name()})" if state.several() else ""
+    lines = [f"Tracepoint '{tp.where}' Count: {tp.count(st)}{suffix}\n" for tp in _live()]
     if lines:
         gdb.write("".join(lines))
-    _flush_all()
+    writer.flush_all()
 
 
-def _new_run() -> None:
-    """A new process: every count starts from zero (commands/tp.py notices new processes)."""
-    for tp in _tracepoints.values():
-        tp.count = 0
-        tp._failed = False
+_hooked = False
 
 
-def _on_deleted(bp: gdb.Breakpoint) -> None:
-    """Forget a deleted tracepoint and write out (or close) its file."""
-    for number, tp in list(_tracepoints.items()):
-        if tp is bp:
-            del _tracepoints[number]
-            break
-    else:
+def _hook_events() -> None:
+    global _hooked
+    if _hooked:
         return
-    writer, tp.writer = tp.writer, None
-    if writer is not None:
-        writer.users -= 1
-        if writer.users <= 0:
-            writer.close()
-        else:
-            writer.flush()
-
-
-def _on_gdb_exiting(*_event: object) -> None:
-    for writer in list(_writers.values()):
-        writer.close()
+    _hooked = True
+    events.subscribe("exited", _on_exited)
+    events.subscribe("stop", writer.flush_all)
+    events.subscribe("gdb_exiting", writer.close_all)

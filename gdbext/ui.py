@@ -18,6 +18,7 @@ import os
 import gdb
 
 from gdbext import settings
+from gdbext.usage import UsageError
 
 # typing and argparse cost milliseconds to import; gdbext loads without them.
 TYPE_CHECKING = False
@@ -46,17 +47,14 @@ class Command(gdb.Command):
     def invoke(self, arg: str, from_tty: bool) -> None:
         try:
             self.run(arg, from_tty)
-        except gdb.GdbError as exc:
+        except (gdb.GdbError, UsageError) as exc:
             raise gdb.GdbError(self.message(exc)) from None
         except (gdb.error, gdb.MemoryError) as exc:
             raise gdb.GdbError(self.message(exc)) from None
         except KeyboardInterrupt:
             raise gdb.GdbError(f"{self.name}: interrupted") from None
         except Exception as exc:  # a bug in gdbext: still one line, never a traceback
-            raise gdb.GdbError(
-                f"{self.name}: internal error ({type(exc).__name__}: {first_line(exc)}); "
-                "please report it with the command you ran"
-            ) from None
+            raise gdb.GdbError(internal_error(self.name, exc)) from None
 
     def message(self, exc: BaseException) -> str:
         """One line that starts with the command's name."""
@@ -66,6 +64,24 @@ class Command(gdb.Command):
     def fail(self, message: str) -> NoReturn:
         """Stop the command with MESSAGE, prefixed with the command's name."""
         raise gdb.GdbError(f"{self.name}: {message}")
+
+
+def internal_error(who: str, exc: BaseException) -> str:
+    """The one line for a bug in gdbext; with ``set gdbext debug on`` the traceback first.
+
+    WHO names the command (or 'tp: tracepoint 2').
+    """
+    try:
+        debug = bool(settings.value("debug"))
+    except (KeyError, gdb.error):
+        debug = False
+    if debug:
+        import traceback
+
+        gdb.write("".join(traceback.format_exception(exc)), gdb.STDERR)
+    return (f"{who}: internal error ({type(exc).__name__}: {first_line(exc)}); "
+            "please report it with the command you ran"
+            + ("" if debug else " ('set gdbext debug on' shows the details)"))
 
 
 def first_line(exc: BaseException | str) -> str:

@@ -106,8 +106,9 @@ def test_a_broken_install_says_so_in_one_line(tmp_path):
 
 # What only a command's first use needs: loading gdbext must not import (and,
 # without bytecode, compile) any of it, nor the standard modules it uses.
-MACHINERY = ("gdbext.profiler", "gdbext.tracer", "gdbext.dumper", "gdbext.frames",
-             "gdbext.inferior", "gdbext.locations", "gdbext.render", "gdbext.printers.stat")
+MACHINERY = ("gdbext.profiler", "gdbext.tracer", "gdbext.dumper", "gdbext.trace",
+             "gdbext.trace.frames", "gdbext.trace.breakpoints", "gdbext.events",
+             "gdbext.inferior", "gdbext.profreport", "gdbext.render", "gdbext.printers.stat")
 STDLIB_AT_FIRST_USE = ("json", "argparse", "typing", "dataclasses", "struct")
 PROBE = (
     "python import sys; print('MODULES', sorted(m for m in sys.modules "

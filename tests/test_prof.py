@@ -272,7 +272,7 @@ def test_run_twice_restarts_counts_and_loading_twice_changes_nothing(demo_build,
     assert second.count("Calls") == 1  # one table: event handlers were not connected twice
     assert table_row(second, "fib")[1:3] == ["177", "177"]
     listing = gdb.cmd("prof")
-    assert table_row(listing, "1")[1:] == ["fib", "enabled", "177", "177", "--quiet"]
+    assert table_row(listing, "1")[1:] == ["y", "fib", "177", "177", "--quiet"]
     report = gdb.cmd("prof --report")
     assert table_row(report, "fib")[1:3] == ["177", "177"]
 
@@ -298,8 +298,8 @@ def test_bad_input_is_one_line_naming_prof(demo_build, gdb_session, tmp_path):
     cases = {
         f"prof --output {tmp_path}/missing/dir/x.jsonl fib": "cannot write",
         f"prof --folded {tmp_path} fib": "cannot write",
-        "prof --output": "expected one argument",
-        "prof --bogus fib": "unrecognized arguments: --bogus",
+        "prof --output": "missing FILE after --output; see 'help prof'",
+        "prof --bogus fib": "unknown option '--bogus'; see 'help prof'",
         "prof --quiet": "missing LOCATION",
         "prof fib.c:11": "is not where fib starts",
         "prof --report": "nothing is profiled",

@@ -185,7 +185,7 @@ def test_blocks_shadowing_vla_and_long_values(demo_build):
 def test_frames_api_never_raises_for_unreadable_values(demo_build, tmp_path):
     script = (
         "python\n"
-        "from gdbext import frames\n"
+        "from gdbext.trace import frames\n"
         "frame = gdb.selected_frame()\n"
         "print('LOC', frames.frame_location(frame))\n"
         "print('SYMS', [(s.name, s.type, s.value, s.size, s.kind)"
@@ -234,14 +234,14 @@ def test_bad_input_is_one_line_and_sets_nothing(demo_build, tmp_path):
     assert errors[:12] == [
         f"tp: cannot write '{missing}': folder {missing.parent} does not exist",
         f"tp: cannot write '{tmp_path}': it is a folder",
-        "tp: missing FILE after --output; usage: tp --output FILE LOCATION",
-        "tp: missing LOCATION after the file; usage: tp --output FILE LOCATION",
-        "tp: unknown option '--bogus'; usage: tp [--output FILE] LOCATION",
+        "tp: missing FILE after --output; see 'help tp'",
+        "tp: missing LOCATION; see 'help tp'",
+        "tp: unknown option '--bogus'; see 'help tp'",
         'tp: No line 9999 in file "fib.c".',
         "tp: unexpected 'thread 1' after the location; "
-        "usage: tp [--output FILE] LOCATION [if CONDITION]",
-        "tp: missing CONDITION after 'if'",
-        "tp: missing LOCATION before 'if'; usage: tp LOCATION [if CONDITION]",
+        "see 'help tp'",
+        "tp: missing CONDITION after 'if'; see 'help tp'",
+        "tp: missing LOCATION before 'if'; see 'help tp'",
         "tp: bad condition 'nosuchvar > 1': No symbol \"nosuchvar\" in current context.",
         "tp: cannot trace '\"fib.c:7': unmatched quote",
         "tp: cannot trace '*nosuch': No symbol \"nosuch\" in current context.",
@@ -289,7 +289,7 @@ def test_completion_no_program_and_loaded_twice(tmp_path, demo_build):
     out = batch(None, ["tp fib", "tp", "help tp"])
     assert 'tp: No symbol table is loaded.  Use the "file" command.' in out
     assert "No tracepoints; 'tp LOCATION' sets one (see 'help tp')." in out
-    assert "Usage: tp [--output FILE] LOCATION [if CONDITION]" in out
+    assert "Usage: tp [-q] [-o FILE] [--] LOCATION [if CONDITION]" in out
     # Sourcing gdbext again must not print every summary twice.
     out = batch(
         demo_build / "fib",
@@ -303,7 +303,7 @@ def test_completion_no_program_and_loaded_twice(tmp_path, demo_build):
 
 READERS = (
     "python from gdbext import tracer as _tp; print('READERS', ["
-    "(t.number, t._reader.fast_names if t._reader else ()) for t in _tp._live()])"
+    "(t.number(), t.probe._reader.fast_names if t.probe._reader else ()) for t in _tp._live()])"
 )
 
 
@@ -313,7 +313,7 @@ def fast_and_slow(program: Path, commands: list[str], args: tuple[str, ...] = ()
     for fast in (True, False):
         out = batch(
             program,
-            [f"python import gdbext.frames as f; f.FAST = {fast}", *commands, READERS],
+            [f"python import gdbext.trace.fastpath as f; f.FAST = {fast}", *commands, READERS],
             args=args,
         )
         outs.append(re.sub(r"process \d+", "process N", out))
@@ -369,7 +369,7 @@ def test_fast_path_in_recursion_as_json_and_after_a_setting_changes(demo_build, 
         out = batch(
             demo_build / "fib",
             [
-                f"python import gdbext.frames as f; f.FAST = {fast}",
+                f"python import gdbext.trace.fastpath as f; f.FAST = {fast}",
                 f"tp -o {log} fib",
                 "tp fib",
                 "run",
@@ -400,7 +400,8 @@ def test_fast_path_is_not_fooled_by_a_prologue_or_threads(demo_build, tmp_path):
         log = tmp_path / f"threads-{fast_on}.jsonl"
         batch(
             demo_build / "tp_threads",
-            [f"python import gdbext.frames as f; f.FAST = {fast_on}", f"tp -o {log} step", "run"],
+            [f"python import gdbext.trace.fastpath as f; f.FAST = {fast_on}",
+             f"tp -o {log} step", "run"],
         )
         logs.append(sorted(json.dumps(row, sort_keys=True) for row in records(log)))
     assert len(logs[0]) == 20 and logs[0] == logs[1]

@@ -10,12 +10,11 @@ from __future__ import annotations
 import gdb
 
 from gdbext import ui
+from gdbext.dm_options import OPTIONS as _OPTIONS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
-
-_OPTIONS = ("--list", "--addr", "--max-size", "--")
 
 
 class DumpMemory(ui.Command):

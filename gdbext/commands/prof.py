@@ -11,20 +11,25 @@ import gdb
 
 from gdbext import ui
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 
 class Prof(ui.Command):
     """Measure every call of a function without stopping the program.
 
-Usage: prof [--quiet] [--output FILE] [--folded FILE] LOCATION [if COND]
+Usage: prof [-q] [-o FILE] [--folded FILE] [--] LOCATION [if COND]
        prof --report
        prof
 
 LOCATION names a function, as 'break' takes it: fib, file.c:fib, a
-'file:line' or '*ADDRESS' at the start of a function; a function of a
-shared library not loaded yet is pending until it loads.  prof sets a real
-breakpoint there (see 'info breakpoints'; 'delete', 'disable' and
-'condition' work on it) that never stops the program.  Each call is
-measured from entry to return and, when it returns, printed:
+'file:line' or '*ADDRESS' at the start of a function, or an explicit
+location ('-function fib', '-source file.c -function fib', '-qualified');
+a function of a shared library not loaded yet is pending until it loads.
+prof sets a real breakpoint there (see 'info breakpoints'; 'delete',
+'disable' and 'condition' work on it) that never stops the program.  Each
+call is measured from entry to return and, when it returns, printed:
 
   fib(int) @ fib.c:5
       n: 1 [int]
@@ -32,32 +37,39 @@ measured from entry to return and, when it returns, printed:
 
 Wall time is elapsed time without the time prof's own stops took; cpu is
 the thread's own CPU time (from /proc), without the kernel time the stops
-cost it.  Calls that never return (longjmp, a C++ exception, the thread or
-the program ended) are reported as not completed.  Recursion and threads
-are handled: each return is paired with its own call.
+cost it.  CPU time is read only for a process gdb runs on this machine:
+over gdbserver or another remote target it is unknown ('cpu unknown', '-'
+in the table, null in JSON, with one note).  Calls that never return
+(longjmp, a C++ exception, the thread or the program ended) are reported
+as not completed.  Recursion and threads are handled: each return is
+paired with its own call.
 
 When the program exits, a table shows per location: calls, completed calls,
-total, mean, min and max wall time, total and mean CPU time.  Counts start
-from zero at each 'run'.
+total, mean, min and max wall time, total and mean CPU time.  Counts are
+per process and start from zero at each 'run'; with several inferiors each
+one's table is printed at its own exit, naming it.  A core file has no
+running program: prof refuses it and sets nothing.
 
-Options:
-  --quiet          print nothing per call (only the table at exit).
-  --output FILE    write one JSON object per call to FILE (JSON Lines)
-                   instead of printing: location, function, thread (gdb's
-                   global thread number), args [{name, type, value}], depth
-                   (calls of the location already open in its thread when
-                   it started), wall_ns, cpu_ns (null when not completed),
-                   completed.
-  --folded FILE    write folded stacks of CPU time (main;fib;fib 1234, in ns
-                   of each call's own time) for flame graph tools, at exit
-                   and on 'prof --report'.
-  --report         print the table now.
-  prof             with no argument lists the profiled locations.
+Options (spelled as tp's; '--' ends them):
+  -q, --quiet        print nothing per call (only the table at exit).
+  -o, --output FILE  write one JSON object per call to FILE (JSON Lines)
+                     instead of printing: location, function, thread (gdb's
+                     global thread number), args [{name, type, value}], depth
+                     (calls of the location already open in its thread when
+                     it started), wall_ns, cpu_ns (null when not completed or
+                     unknown), completed.  Its absolute path is fixed now;
+                     tp and prof given the same FILE share it.
+  --folded FILE      write folded stacks of CPU time (main;fib;fib 1234, in ns
+                     of each call's own time) for flame graph tools, at exit
+                     and on 'prof --report'.
+  --report           print the table now.
+  prof               with no argument lists the profiled locations.
 
 Examples:
   prof fib
   prof fib if n > 20
   prof --quiet --output calls.jsonl --folded fib.folded fib
+  prof -q -function parse_value
   prof --report
   shell flamegraph.pl fib.folded > fib.svg
 
@@ -65,7 +77,13 @@ Arguments are shortened like tp's values ('set gdbext tp-max-value')."""
 
     name = "prof"
     command_class = gdb.COMMAND_BREAKPOINTS
-    completer = gdb.COMPLETE_LOCATION
+    completer = -1  # no built-in completer: gdb calls complete() below
+
+    def complete(self, text: str, word: str) -> Any:
+        """Options, a FILE after -o/--folded, then the location as 'break' completes it."""
+        from gdbext.trace import front
+
+        return front.complete(self.name, text, word)
 
     def run(self, arg: str, from_tty: bool) -> None:
         from gdbext import profiler

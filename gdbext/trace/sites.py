@@ -1,0 +1,203 @@
+"""Call-site analysis for the breakpoint engine: where a function's calls start and end.
+
+At the first hit of each entry address the engine disassembles the
+function: a call is paired with its return by its frame address (the CFA,
+the stack pointer before the call instruction), found from the stack
+pointer at the entry plus a fixed offset, and returns are caught either on
+the function's return instructions or, when it can leave through a tail
+jump (or has no return instruction), at its return sites (the address its
+caller resumes at, read from the stack at entry).  The regular expressions
+below match x86 as gdb's disassembler spells it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import gdb
+
+from gdbext import ui
+from gdbext.trace import frames
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from gdbext.trace.stops import Accounting
+
+# x86 return instructions (ret, retq, repz ret, bnd ret, ret $0x8, ...), and
+# direct jumps with their target.  Plain strings: re compiles them at first use.
+_RET = r"^(?:(?:rep[a-z]*|bnd|notrack)\s+)*(?:ret[lqw]?|lret[lqw]?)\b"
+_JUMP = r"^(?:(?:bnd|notrack)\s+)?j[a-z]+\s+(0x[0-9a-f]+)\b"
+_SP_REALIGN = r"^(?:and|mov|lea)[a-z]*\s+.*,%[re]?sp\s*$"
+
+
+class Site:
+    """One entry address of a profiled location: its function and how to pair returns.
+
+    ``ok`` is False when calls entering here cannot be timed (``problem``
+    says why).
+    """
+
+    __slots__ = (
+        "args", "cfa_off", "dynamic", "function", "header", "ok", "pc", "problem",
+        "ret_cfa_off", "rets", "use_return_sites",
+    )
+
+    def __init__(self, pc: int) -> None:
+        self.pc = pc
+        self.ok = False
+        self.problem = ""
+        self.function = "??"
+        self.header = "??"
+        self.args: tuple[Any, ...] = ()  # frames' entries for the arguments
+        self.cfa_off = 0  # CFA minus the stack pointer, at this address
+        self.dynamic = False  # the prologue realigns the stack: unwind at every hit
+        self.rets: list[int] = []
+        self.ret_cfa_off = 0
+        self.use_return_sites = False
+
+
+def analyse(frame: gdb.Frame, pc: int, acct: Accounting) -> Site:
+    """Learn how to pair returns for the calls that enter at PC (FRAME: the newest)."""
+    site = Site(pc)
+    scope = frames.scope_at(frame)
+    site.function = scope.function
+    site.args = tuple(e for e in scope.entries if e.kind == frames.ARG)
+    site.header = header(frame, scope, site.args)
+    sp = int(frame.read_register(acct.sp_name))
+    older_sp = caller_sp(frame, acct.sp_name)
+    block = function_block(frame)
+    code: list[dict[str, Any]] = []
+    if block is not None:
+        try:
+            code = frame.architecture().disassemble(block.start, block.end - 1)
+        except gdb.error:
+            code = []
+    if code:
+        assert block is not None
+        start, end = block.start, block.end
+        problem = entry_problem(code, start, pc)
+        if problem:
+            site.problem = (f"{problem}; not profiled there (prof needs the start of a "
+                            f"function, e.g. 'prof {site.function}')")
+            return site
+        site.dynamic = any(
+            re.match(_SP_REALIGN, i["asm"]) for i in code if start <= i["addr"] < pc
+        )
+        rets, leaves = exits(code, start, end)
+        site.rets = rets
+        site.use_return_sites = leaves or not rets or not acct.x86
+    else:
+        site.use_return_sites = True
+    if older_sp is not None:
+        site.cfa_off = older_sp - sp
+    elif block is not None and pc == block.start and acct.x86:
+        site.cfa_off = acct.ptr
+    else:
+        site.problem = f"gdb cannot find the caller of {site.function}; not profiled there"
+        return site
+    if not site.use_return_sites:
+        site.ret_cfa_off = acct.ptr  # at a ret, the stack pointer is at the return address
+    site.ok = True
+    return site
+
+
+def caller_sp(frame: gdb.Frame, sp_name: str) -> int | None:
+    """The stack pointer in FRAME's caller, i.e. FRAME's CFA; None when unknown."""
+    try:
+        older = frame.older()
+        if older is None:
+            return None
+        return int(older.read_register(sp_name))
+    except (gdb.error, ValueError):
+        return None
+
+
+def function_block(frame: gdb.Frame) -> gdb.Block | None:
+    try:
+        block = frame.block()
+    except (gdb.error, RuntimeError):
+        return None
+    while block is not None and block.function is None:
+        block = block.superblock
+    return block
+
+
+def entry_problem(code: list[dict[str, Any]], start: int, pc: int) -> str | None:
+    """Why PC is not reached exactly once per call of the function at START, or None.
+
+    Loops before PC are fine (stack probes); a return or a jump that can skip
+    PC, or a jump back to it, are not.
+    """
+    if pc < start:
+        return "it is not inside the function"
+    for insn in code:
+        addr, asm = insn["addr"], insn["asm"]
+        if addr < pc and re.match(_RET, asm):
+            return f"the function can return at {addr:#x} before reaching it"
+        jump = re.match(_JUMP, asm)
+        if jump is None:
+            continue
+        target = int(jump.group(1), 16)
+        if addr < pc and not start <= target <= pc:
+            return f"the jump at {addr:#x} can skip it"
+        if addr >= pc and start <= target <= pc:
+            return f"the jump at {addr:#x} comes back to it"
+    return None
+
+
+def exits(code: list[dict[str, Any]], start: int, end: int) -> tuple[list[int], bool]:
+    """The addresses of the return instructions, and whether a jump leaves the function."""
+    rets = []
+    leaves = False
+    for insn in code:
+        asm = insn["asm"]
+        if re.match(_RET, asm):
+            rets.append(insn["addr"])
+            continue
+        jump = re.match(_JUMP, asm)
+        if jump and not start <= int(jump.group(1), 16) < end:
+            leaves = True  # a tail call: the callee returns for us
+    return rets, leaves
+
+
+def header(frame: gdb.Frame, scope: frames.Scope, args: tuple[Any, ...]) -> str:
+    """``fib(int) @ fib.c:5``: the function with its argument types, where it is defined."""
+    name = scope.signature
+    if "(" not in name:
+        name = f"{scope.function}({', '.join(a.type for a in args)})"
+    file, line = scope.file, scope.line
+    try:
+        function = frame.function()
+    except gdb.error:
+        function = None
+    if function is not None and function.symtab is not None and function.line:
+        file, line = function.symtab.filename, function.line
+    return f"{name} @ {file}:{line}"
+
+
+def check_entry(location: str, pc: int) -> None:
+    """``gdb.GdbError`` unless PC is reached once per call of its function (not in a loop)."""
+    try:
+        block = gdb.block_for_pc(pc)
+    except RuntimeError:
+        block = None
+    while block is not None and block.function is None:
+        block = block.superblock
+    if block is None or pc == block.start:
+        return
+    try:
+        code = gdb.selected_inferior().architecture().disassemble(block.start, block.end - 1)
+    except gdb.error:
+        return
+    problem = entry_problem(code, block.start, pc)
+    if problem:
+        name = block.function.print_name
+        raise gdb.GdbError(f"{location} is not where {name} starts ({problem}); "
+                           f"profile the function instead: prof {name}")
+
+
+def describe_error(location: str, pc: int, exc: BaseException) -> str:
+    return f"{location}: cannot analyse the code at {pc:#x} ({ui.first_line(exc)}); " \
+           "not profiled there"
