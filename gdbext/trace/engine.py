@@ -195,8 +195,17 @@ def register(name: str, make: Callable[[], Engine]) -> None:
     _engines[name] = make
 
 
-def get(name: str = "breakpoints") -> Engine:
-    """The engine called NAME (the breakpoint engine by default)."""
+def get(name: str | None = None) -> Engine:
+    """The engine called NAME; by default the one ``set gdbext engine`` chooses."""
+    if name is None:
+        from gdbext import settings
+
+        choice = settings.value("engine")
+        if choice in ("auto", "uprobe"):
+            from gdbext.trace import uprobes
+
+            return uprobes.get(forced=choice == "uprobe")
+        name = "breakpoints"
     engine = _made.get(name)
     if engine is None:
         if name == "breakpoints" and name not in _engines:

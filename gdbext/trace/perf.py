@@ -718,14 +718,12 @@ def _close(fd: int) -> None:
 def permitted() -> str | None:
     """Why uprobes cannot be used here (one line), or None when they can.
 
-    Opens (and closes at once) a disabled probe on this Python's own binary
-    for this thread, which is what the engine needs: the uprobe PMU and the
-    permission to use it.
+    Opens (and closes at once) a disabled probe on this process's own binary
+    (python, or gdb with its Python inside) for this thread, which is what
+    the engine needs: the uprobe PMU and the permission to use it.
     """
     try:
-        import sys
-
-        session = Session(os.getpid(), [Probe(os.path.realpath(sys.executable), 0)], pages=1)
+        session = Session(os.getpid(), [Probe(os.path.realpath("/proc/self/exe"), 0)], pages=1)
         try:
             session.add_thread(threading_id(), enable=False)
         finally:

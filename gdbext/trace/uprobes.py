@@ -1,0 +1,1217 @@
+"""The uprobe engine: tp and prof hits recorded by the kernel, decoded later, no stop.
+
+Each location of a tp or prof is still a real gdb breakpoint, made by the
+breakpoint engine (so ``info breakpoints``, ``delete``, ``disable`` and a
+pending location work as ever), but where the uprobe engine can watch a
+location it disables that location (``N.1`` shows ``n``) and puts uprobes
+there instead (:mod:`gdbext.trace.perf`):
+
+- an entry probe at the location's address, capturing the stack pointer
+  (and the frame pointer when the frame's base is kept there) and, for the
+  values tp prints or prof records, the top of the stack;
+- for prof, a probe on each of the function's return instructions,
+  capturing the stack pointer: at a ``ret`` the call's frame address (CFA)
+  is the stack pointer plus the size of the return address, which pairs
+  the return with its call as the breakpoint engine pairs them.
+
+The kernel timestamps every hit (CLOCK_MONOTONIC) and reads the thread's
+own task-clock with it, so a call's wall and CPU time need no estimate: the
+time the program spends stopped by gdb is taken out of wall time; CPU time
+never counts it.  Records are drained while the program runs (a thread
+copies them out of the ring buffers, gdb's event loop decodes them) and
+entirely at every stop, exit, ``delete`` and ``detach``.
+
+What is decoded from a capture: arguments and locals at a constant offset
+from the frame's CFA or frame base (``DW_OP_fbreg``, all of them at -O0),
+and those in a register.  Their text is gdb's own, built from the captured
+bytes; what they point to (the characters of a ``char *``) is read from the
+live program when the hit is decoded, which may be later than the hit.
+
+A location stays on the breakpoint engine, with a one-line note, when the
+target is not a live native process, uprobes are not permitted, the
+location has a condition, prof writes folded stacks, a value lives
+somewhere a capture does not hold (a location list, static storage), the
+prologue does something the analysis does not follow, or the function
+leaves through a tail jump.  A user breakpoint on a probed address moves
+the location back to the breakpoint engine (the kernel would take the trap
+first and gdb's breakpoint would never fire).  While a uprobe is set, gdb
+shows ``int3`` at its address in ``disassemble`` and ``x/i``: the probe's
+trap, in the program's code as the kernel patched it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+
+import gdb
+
+from gdbext import events, inferior, settings
+from gdbext.trace import engine, frames, perf, state
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from gdbext.trace.engine import Client, Wants
+    from gdbext.trace.grammar import Request
+
+NAME = "uprobes"
+_SLOT = "uprobes.process"  # the engine's slot in a process's state
+_PTR = 8  # x86-64: the return address's size
+_MAX_STACK = 4096  # the most stack a capture takes
+_PARSE_BYTES = 256 * 1024  # records parsed per turn of gdb's event loop
+
+
+class Unprobeable(Exception):
+    """This location cannot be watched by uprobes; ``str()`` says why, in a few words."""
+
+
+# -- pure logic: prologues and variable locations ---------------------------------------------
+
+_REG = r"%([a-z0-9]+)"
+
+
+def cfa_rule(code: list[tuple[int, str]], entry: int, pc: int) -> tuple[str, int, int | None]:
+    """How to find the CFA at PC of the x86-64 function that starts at ENTRY.
+
+    CODE: the function's instructions from ENTRY on, as ``(address, asm)``
+    in gdb's AT&T syntax.  Returns ``(register, offset, sp_offset)``: the CFA
+    is REGISTER plus OFFSET at PC, and the stack pointer plus SP_OFFSET
+    (None when the stack pointer's distance is not known there).  Raises
+    Unprobeable when an instruction before PC changes the stack or frame
+    pointer in a way this does not follow.
+    """
+    base, off, sp_off = "rsp", _PTR, _PTR  # at the entry: the return address only
+    for address, asm in code:
+        if address >= pc:
+            break
+        text = asm.split("#")[0].strip()
+        parts = text.split(None, 1)
+        if not parts:
+            continue
+        op, args = parts[0], (parts[1].replace(" ", "") if len(parts) > 1 else "")
+        writes_sp = args.endswith(",%rsp") or args.endswith(",%esp")
+        writes_fp = args.endswith(",%rbp") or args.endswith(",%ebp")
+        if op in ("push", "pushq"):
+            if sp_off is not None:
+                sp_off += _PTR
+            if base == "rsp":
+                off += _PTR
+        elif op in ("mov", "movq") and args == "%rsp,%rbp":
+            if sp_off is None:
+                raise Unprobeable("the frame pointer is set from an unknown stack pointer")
+            base, off = "rbp", sp_off
+        elif op in ("sub", "subq", "add", "addq") and writes_sp:
+            m = re.fullmatch(r"\$(0x[0-9a-f]+|\d+),%rsp", args)
+            if m is None or sp_off is None:
+                sp_off = None
+                if base == "rsp":
+                    raise Unprobeable("the stack pointer moves by an unknown amount")
+                continue
+            step = int(m.group(1), 0) * (1 if op.startswith("sub") else -1)
+            sp_off += step
+            if base == "rsp":
+                off += step
+        elif op in ("pop", "popq", "leave", "leaveq", "ret", "retq") or writes_sp:
+            # Only after the prologue (an epilogue on another path, a realignment):
+            # the stack pointer is not known any more; a frame pointer still is.
+            if base == "rsp" or (op in ("pop", "popq") and args == "%rbp") \
+                    or op in ("leave", "leaveq"):
+                raise Unprobeable("the stack pointer changes before the location")
+            sp_off = None
+        elif writes_fp:
+            raise Unprobeable("the frame pointer changes before the location")
+    else:
+        if code and pc > code[-1][0]:
+            raise Unprobeable("the location is not in its function's code")
+    if not any(address == pc for address, _ in code) and pc != entry:
+        raise Unprobeable("the location is not at an instruction of its function")
+    return base, off, sp_off
+
+
+_SYMBOL = re.compile(r"^Symbol (\S+) is (.*?)(?=^Symbol |\Z)", re.MULTILINE | re.DOTALL)
+
+
+def scope_locations(text: str) -> dict[str, tuple[Any, ...] | None]:
+    """Where each symbol of ``info scope`` TEXT lives, innermost block first.
+
+    ``("cfa", N)``: at the CFA plus N (``DW_OP_fbreg N`` with the CFA as the
+    frame base, as GCC emits); ``("reg", R, N)``: at register R plus N;
+    ``("in", R)``: in register R; None: anywhere else (static storage, a
+    location list, optimised out, ...).
+    """
+    out: dict[str, tuple[Any, ...] | None] = {}
+    for match in _SYMBOL.finditer(text):
+        name, how = match.group(1), " ".join(match.group(2).split())
+        if name in out:
+            continue  # shadowed by an inner block's symbol of the same name
+        found: tuple[Any, ...] | None = None
+        m = re.fullmatch(r"a complex DWARF expression: 0: DW_OP_fbreg (-?\d+) , length \d+\.",
+                         how)
+        if m:
+            found = ("cfa", int(m.group(1)))
+        m = m or re.fullmatch(r"(?:a variable|an argument) at frame base reg \$(\w+) offset "
+                              r"(-?\d+)\+(-?\d+), length \d+\.", how)
+        if found is None and m:
+            found = ("reg", m.group(1), int(m.group(2)) + int(m.group(3)))
+        m2 = re.fullmatch(r"(?:a variable|an argument) in \$(\w+), length \d+\.", how)
+        if found is None and m2:
+            found = ("in", m2.group(1))
+        out[name] = found
+    return out
+
+
+def function_name(print_name: str) -> str:
+    """A function's name as a backtrace shows it: C++ parameters left out."""
+    name = print_name
+    if name.endswith(" const"):
+        name = name[: -len(" const")]
+    if not name.endswith(")"):
+        return print_name
+    depth = 0
+    for i in range(len(name) - 1, -1, -1):
+        if name[i] == ")":
+            depth += 1
+        elif name[i] == "(":
+            depth -= 1
+            if depth == 0:
+                return name[:i] if i else print_name
+    return print_name
+
+
+# -- a location's plan: where to probe and how to decode -----------------------------------------
+
+
+class _StaticFrame:
+    """Enough of a gdb.Frame at PC for :class:`frames.Scope`, without a running frame."""
+
+    def __init__(self, pc: int, block: gdb.Block, function: gdb.Symbol) -> None:
+        self._pc, self._block, self._function = pc, block, function
+
+    def pc(self) -> int:
+        return self._pc
+
+    def name(self) -> str:
+        return function_name(self._function.print_name)
+
+    def find_sal(self) -> gdb.Symtab_and_line:
+        return gdb.find_pc_line(self._pc)
+
+    def block(self) -> gdb.Block:
+        return self._block
+
+
+class _Value:
+    """How to decode one scope entry from a capture."""
+
+    __slots__ = ("fast", "gtype", "kind", "offset", "reg", "size")
+
+    def __init__(self, kind: str, reg: str, offset: int, gtype: gdb.Type, size: int) -> None:
+        self.kind, self.reg, self.offset, self.gtype, self.size = kind, reg, offset, gtype, size
+        self.fast: Any = None  # a struct.Struct when gdb's text is plain decimal (checked)
+
+
+_PLAIN_INTS = {
+    (1, True): "b", (1, False): "B", (2, True): "h", (2, False): "H",
+    (4, True): "i", (4, False): "I", (8, True): "q", (8, False): "Q",
+}
+
+
+class Plan:
+    """One location, planned: its probes (file and offsets) and how to decode its captures.
+
+    tp: one probe at the location (``pc``).  prof: a probe and a return probe
+    (uretprobe) at the function's entry (``entry``), where the CFA is the
+    stack pointer plus the return address and the arguments are where the
+    calling convention puts them; the hits are reported at ``pc`` as the
+    breakpoint engine reports them.
+    """
+
+    def __init__(self, pc: int, path: str, offset: int, wants: Wants) -> None:
+        self.pc, self.path, self.offset, self.wants = pc, path, offset, wants
+        self.place = (path, offset)  # the location's file and offset
+        self.entry = pc  # the address probed (file offset: ``offset``)
+        self.returns = False  # a return probe at the entry too
+        self.cfa_reg = "rsp"
+        self.cfa_off = _PTR
+        self.sp_off: int | None = _PTR
+        self.scope: frames.Scope | None = None
+        self.header = "??"
+        self.decoders: list[_Value] = []
+        self.stack = 0  # bytes of stack to capture at the entry
+        self.regs: tuple[str, ...] = ("rsp",)
+        self.generation = -1  # frames.generation when the fast texts were checked
+
+    def probes(self) -> list[perf.Probe]:
+        """The entry probe, then (prof) the return probe."""
+        out = [perf.Probe(self.path, self.offset, regs=self.regs, stack=self.stack)]
+        if self.returns:
+            out.append(perf.Probe(self.path, self.offset, ret=True, regs=("rsp",)))
+        return out
+
+    def values(self, regs: dict[str, int], stack: bytes, entries: list[int],
+               max_value: int | None) -> list[str]:
+        """The text of each entry (indexes into the scope's entries) from one capture."""
+        out = []
+        check = self.generation != frames.generation
+        sp = regs.get("rsp", 0)
+        cfa = regs.get(self.cfa_reg, 0) + self.cfa_off
+        for i in entries:
+            dec = self.decoders[i]
+            if dec.kind == "in":
+                data = (regs.get(dec.reg, 0) & (1 << 64) - 1).to_bytes(8, "little")[:dec.size]
+            elif dec.kind == "none":
+                out.append("<unavailable: not captured>")
+                continue
+            else:
+                base = {"cfa": cfa, "sp": sp}.get(dec.kind)
+                if base is None:
+                    base = regs.get(dec.reg, 0)
+                at = base + dec.offset - sp
+                data = stack[at:at + dec.size] if at >= 0 else b""
+                if len(data) != dec.size:
+                    out.append(frames.shorten("<unavailable: not captured>", max_value))
+                    continue
+            if dec.fast is not None and not check:
+                text = str(dec.fast.unpack(data)[0])
+            else:
+                try:
+                    text = frames.value_text(gdb.Value(data, dec.gtype))
+                except Exception as exc:
+                    text = frames.unavailable(exc)
+                if check and dec.fast is not None and str(dec.fast.unpack(data)[0]) != text:
+                    dec.fast = None  # gdb prints it otherwise (output-radix, a printer)
+            if (max_value and len(text) > max_value) or "\n" in text:
+                text = frames.shorten(text, max_value)
+            out.append(text)
+        if check:
+            self.generation = frames.generation
+        return out
+
+
+def location_file(pc: int, pid: int) -> tuple[str, int]:
+    """The file and file offset of the code at PC: from the live mappings, else the ELF.
+
+    Before the program is loaded (a new process, still in the shell that
+    starts it), PC is the address the ELF file links it at.
+    """
+    progspace = gdb.current_progspace()
+    path = progspace.solib_name(pc) or progspace.filename
+    if not path:
+        raise Unprobeable("no file holds its code")
+    if pid:
+        real = os.path.realpath(path)
+        try:
+            with open(f"/proc/{pid}/maps") as f:
+                text = f.read()
+        except OSError:
+            text = ""
+        for start, end, offset, name in maps(text):
+            if start <= pc < end and os.path.realpath(name) == real:
+                return real, pc - start + offset
+    try:
+        return os.path.realpath(path), perf.file_offset(path, pc)
+    except perf.PerfError as exc:
+        raise Unprobeable(str(exc)) from None
+
+
+def maps(text: str) -> list[tuple[int, int, int, str]]:
+    """``(start, end, file offset, path)`` of each file mapping in /proc/PID/maps TEXT."""
+    out = []
+    for line in text.splitlines():
+        fields = line.split(None, 5)
+        if len(fields) < 6 or not fields[5].startswith("/"):
+            continue
+        lo, _, hi = fields[0].partition("-")
+        try:
+            out.append((int(lo, 16), int(hi, 16), int(fields[2], 16), fields[5]))
+        except ValueError:
+            continue
+    return out
+
+
+_analyses: dict[tuple[str, int], tuple[list[tuple[int, str]], int, int]] = {}
+
+
+def _function_code(pc: int, path: str, offset: int) -> tuple[gdb.Block, gdb.Symbol,
+                                                             list[tuple[int, str]]]:
+    try:
+        block = gdb.block_for_pc(pc)
+    except RuntimeError:
+        block = None
+    if block is None:
+        raise Unprobeable("no debug information there")
+    fblock = block
+    while fblock is not None and fblock.function is None:
+        fblock = fblock.superblock
+    if fblock is None:
+        raise Unprobeable("not inside a function")
+    key = (path, offset - (pc - fblock.start))
+    known = _analyses.get(key)
+    if known is None or known[1] != fblock.start:
+        try:
+            arch = gdb.selected_inferior().architecture()
+            code = [(int(i["addr"]), i["asm"]) for i in arch.disassemble(fblock.start,
+                                                                         fblock.end - 1)]
+        except (gdb.error, RuntimeError) as exc:
+            raise Unprobeable(f"cannot read its code ({exc})") from None
+        if any(asm.strip().startswith("int3") for _a, asm in code):
+            raise Unprobeable("its code holds a trap already (another debugger's probe?)")
+        known = _analyses[key] = (code, fblock.start, fblock.end)
+    return block, fblock.function, known[0]
+
+
+#: The x86-64 System V registers of the first six integer-class arguments.
+ARG_REGISTERS = ("rdi", "rsi", "rdx", "rcx", "r8", "r9")
+# Instructions the kernel runs for a uprobe without single-stepping them (x86-64:
+# push, nop, jumps, calls); a probe elsewhere costs a single-step trap.
+_EMULATED = re.compile(r"^(?:push[q]?\s+%r|nop|xchg\s+%ax,%ax)")
+_NO_SP_CHANGE = re.compile(r"^(?:endbr64|nop)")
+
+
+def entry_point(code: list[tuple[int, str]], pc: int) -> int:
+    """Where to probe the calls that reach PC: the function's first instruction, or its
+    first ``push`` after instructions that leave the stack alone (``endbr64``).
+
+    Raises Unprobeable when a branch lies between the entry and PC (not every
+    call would reach PC).
+    """
+    if not code:
+        raise Unprobeable("its code cannot be read")
+    entry = code[0][0]
+    for address, asm in code:
+        if address >= pc:
+            break
+        if re.match(r"^(?:j[a-z]+|call|ret|loop)", asm.strip()):
+            raise Unprobeable("not every call reaches the location")
+    for address, asm in code:
+        text = asm.strip()
+        if _EMULATED.match(text):
+            return address
+        if not _NO_SP_CHANGE.match(text) or address >= pc:
+            break
+    return entry
+
+
+def abi_arguments(args: list[tuple[str, int, int]]) -> list[tuple[str, str, int]]:
+    """Where each argument is at a function's first instruction (x86-64 System V).
+
+    ARGS: ``(name, type class, size)`` in order, the class ``"int"`` (integers,
+    pointers, enums, bools, references) or anything else.  Returns ``("in",
+    register, 0)`` or ``("sp", "", offset from the stack pointer)`` per
+    argument; raises Unprobeable for an argument of another class (floating
+    point, a struct passed by value).
+    """
+    out: list[tuple[str, str, int]] = []
+    used = 0
+    slot = _PTR  # above the return address
+    for name, cls, size in args:
+        if cls != "int" or size > 8:
+            raise Unprobeable(f"argument '{name}' is not passed in an integer register")
+        if used < len(ARG_REGISTERS):
+            out.append(("in", ARG_REGISTERS[used], 0))
+            used += 1
+        else:
+            out.append(("sp", "", slot))
+            slot += _PTR
+    return out
+
+
+_INT_CODES = ("TYPE_CODE_INT", "TYPE_CODE_PTR", "TYPE_CODE_ENUM", "TYPE_CODE_BOOL",
+              "TYPE_CODE_CHAR", "TYPE_CODE_REF", "TYPE_CODE_RVALUE_REF")
+
+
+def _type_class(gtype: gdb.Type) -> str:
+    try:
+        code = gtype.strip_typedefs().code
+    except gdb.error:
+        return "other"
+    ints = {getattr(gdb, name, -99) for name in _INT_CODES}
+    return "int" if code in ints else "other"
+
+
+def plan(pc: int, pid: int, wants: Wants) -> Plan:
+    """How to watch the location at PC with uprobes; Unprobeable when it cannot be."""
+    if wants.stack:
+        raise Unprobeable("folded stacks need gdb's unwinder")
+    path, offset = location_file(pc, pid)
+    block, function, code = _function_code(pc, path, offset)
+    fstart = int(code[0][0]) if code else pc
+    p = Plan(pc, path, offset, wants)
+    scope = p.scope = frames.Scope(_StaticFrame(pc, block, function))  # type: ignore[arg-type]
+    args = tuple(e for e in scope.entries if e.kind == frames.ARG)
+    p.header = _header(scope, function, args)
+    regs = {"rsp"}
+    if wants.returns:
+        p.entry = entry_point(code, pc)
+        p.offset = offset + p.entry - pc
+        p.returns = True
+        p.cfa_reg, p.cfa_off, p.sp_off = "rsp", _PTR, _PTR
+        if wants.args:
+            ftype = function.type
+            try:
+                result = ftype.target().strip_typedefs().code if ftype is not None else None
+            except (gdb.error, RuntimeError):
+                result = None
+            if result in (gdb.TYPE_CODE_STRUCT, gdb.TYPE_CODE_UNION, gdb.TYPE_CODE_ARRAY):
+                raise Unprobeable("it returns a structure (a hidden first argument)")
+            where = abi_arguments([(e.name, _type_class(e.symbol.type), e.size) for e in args])
+            top = 0
+            for entry in scope.entries:
+                if entry.kind != frames.ARG:
+                    p.decoders.append(_Value("none", "", 0, entry.symbol.type, entry.size))
+                    continue
+                kind, reg, off = where.pop(0)
+                dec = _Value(kind, reg, off, entry.symbol.type, entry.size)
+                if kind == "in":
+                    regs.add(reg)
+                else:
+                    top = max(top, off + entry.size)
+                dec.fast = _plain_int(entry.symbol.type, entry.size)
+                p.decoders.append(dec)
+            p.stack = top
+        p.regs = tuple(sorted(regs))
+        return p
+    p.cfa_reg, p.cfa_off, p.sp_off = cfa_rule(code, fstart, pc)
+    regs.add(p.cfa_reg)
+    if wants.values:
+        try:
+            text = gdb.execute(f"info scope *{pc:#x}", to_string=True)
+        except gdb.error as exc:
+            raise Unprobeable(f"gdb cannot describe its variables ({exc})") from None
+        where = scope_locations(text)
+        top = 0
+        for entry in scope.entries:
+            found = where.get(entry.name)
+            if entry.dynamic or entry.size <= 0:
+                raise Unprobeable(f"the size of '{entry.name}' is only known at each hit")
+            if found is None:
+                raise Unprobeable(f"'{entry.name}' is not at a fixed place in the frame")
+            if found[0] == "in":
+                if found[1] not in (perf.REGISTERS.get(perf.ARCH) or ()) or entry.size > 8:
+                    raise Unprobeable(f"'{entry.name}' is in register {found[1]}")
+                dec = _Value("in", found[1], 0, entry.symbol.type, entry.size)
+                regs.add(found[1])
+            elif found[0] == "cfa":
+                if p.sp_off is None:
+                    raise Unprobeable("the frame's size is not known there")
+                dec = _Value("cfa", "", found[1], entry.symbol.type, entry.size)
+                top = max(top, p.sp_off + found[1] + entry.size)
+            else:
+                if found[1] != "rbp" or p.sp_off is None or p.cfa_reg != "rbp":
+                    raise Unprobeable(f"'{entry.name}' is relative to {found[1]}")
+                regs.add("rbp")
+                dec = _Value("reg", "rbp", found[2], entry.symbol.type, entry.size)
+                top = max(top, p.sp_off - p.cfa_off + found[2] + entry.size)
+            dec.fast = _plain_int(entry.symbol.type, entry.size)
+            p.decoders.append(dec)
+        if top > _MAX_STACK:
+            raise Unprobeable(f"its values span {top} bytes of stack")
+        p.stack = top
+    p.regs = tuple(sorted(regs))
+    return p
+
+
+def _plain_int(gtype: gdb.Type, size: int) -> Any:
+    """A struct.Struct reading TYPE when gdb may print it as a plain integer (checked later)."""
+    import struct
+
+    try:
+        t = gtype.strip_typedefs()
+    except gdb.error:
+        return None
+    if t.code != gdb.TYPE_CODE_INT or size == 1:
+        return None
+    name = t.name or ""
+    if "char" in name:
+        return None
+    fmt = _PLAIN_INTS.get((size, not name.startswith("unsigned")))
+    return struct.Struct("<" + fmt) if fmt else None
+
+
+def _header(scope: frames.Scope, function: gdb.Symbol, args: tuple[Any, ...]) -> str:
+    """``fib(int) @ fib.c:5``, as the breakpoint engine's :func:`sites.header` makes it."""
+    name = scope.signature
+    if "(" not in name:
+        name = f"{scope.function}({', '.join(a.type for a in args)})"
+    file, line = scope.file, scope.line
+    if function.symtab is not None and function.line:
+        file, line = function.symtab.filename, function.line
+    return f"{name} @ {file}:{line}"
+
+
+# -- hits decoded from captures -----------------------------------------------------------------
+
+
+class CapturedHit(engine.Hit):
+    """A hit decoded from a uprobe's capture, after the fact."""
+
+    __slots__ = ("_plan", "_regs", "_stack")
+
+    def __init__(self, kind: str, inferior_num: int, thread: int, p: Plan,
+                 regs: dict[str, int], stack: bytes) -> None:
+        super().__init__(kind, inferior_num, thread, p.pc)
+        self._plan, self._regs, self._stack = p, regs, stack
+
+    def scope(self) -> frames.Scope:
+        return self._plan.scope  # type: ignore[return-value]
+
+    def values(self, max_value: int | None) -> list[str] | None:
+        p = self._plan
+        return p.values(self._regs, self._stack, list(range(len(p.decoders))), max_value)
+
+    def symbols(self, max_value: int | None) -> list[frames.Symbol]:
+        entries = self._plan.scope.entries  # type: ignore[union-attr]
+        texts = self.values(max_value) or []
+        return [frames.Symbol(e.name, e.type, t, e.size, e.kind) for e, t in zip(entries, texts)]
+
+    def args(self, max_value: int | None) -> list[tuple[str, str, str]]:
+        p = self._plan
+        entries = p.scope.entries  # type: ignore[union-attr]
+        index = [i for i, e in enumerate(entries) if e.kind == frames.ARG]
+        texts = p.values(self._regs, self._stack, index, max_value)
+        return [(entries[i].name, entries[i].type, t) for i, t in zip(index, texts)]
+
+    def header(self) -> str:
+        return self._plan.header
+
+    def token(self) -> object:
+        return None
+
+    def stack(self, until: object) -> tuple[list[str], bool]:
+        return [], False
+
+
+# -- per process: sessions, the drain, clocks ---------------------------------------------------
+
+
+class _Watch:
+    """One probe's uprobes in one process: the plan of each location and their session."""
+
+    __slots__ = ("kinds", "plans", "probe", "session")
+
+    def __init__(self, probe: _Managed, plans: list[Plan], session: perf.Session) -> None:
+        self.probe, self.plans, self.session = probe, plans, session
+        # per perf probe index: (plan, is_return)
+        self.kinds: list[tuple[Plan, bool]] = []
+        for p in plans:
+            self.kinds.append((p, False))
+            if p.returns:
+                self.kinds.append((p, True))
+
+
+class _Process:
+    """The engine's state for one process: its watches, threads, the time gdb held it."""
+
+    def __init__(self, target: gdb.Inferior) -> None:
+        self.num, self.pid = target.num, target.pid
+        self.watches: list[_Watch] = []
+        self.gnums: dict[int, int] = {}
+        self.paused_at: int | None = None
+        self.paused_total = 0
+        self.resumes: list[tuple[int, int]] = []  # (when resumed, paused total since then)
+        self.lock = threading.Lock()
+        self.posted = False
+        self.closed = False
+        self.live = _interactive()
+        self.thread: threading.Thread | None = None
+        self.wake = os.pipe()
+
+    def start(self) -> None:
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._drain_loop, daemon=True,
+                                           name=f"gdbext-uprobes-{self.pid}")
+            self.thread.start()
+
+    def _drain_loop(self) -> None:
+        import select
+
+        while not self.closed:
+            poller = select.poll()
+            poller.register(self.wake[0], select.POLLIN)
+            with self.lock:
+                for watch in self.watches:
+                    for thread in watch.session.threads.values():
+                        if thread.fds:
+                            poller.register(thread.fds[0], select.POLLIN)
+            try:
+                poller.poll(10)
+            except OSError:
+                pass
+            if self.closed:
+                break
+            with self.lock:
+                copied = sum(w.session.drain() for w in self.watches)
+            # gdb 13 crashes when it quits with a posted event not run yet (a batch run
+            # ends right after the program): post only for a user at a terminal, whose
+            # prompt runs the events, and while the program lives.  Its stop or exit
+            # delivers everything anyway.
+            if copied and self.live and not self.posted and _alive(self.pid):
+                self.posted = True
+                gdb.post_event(self._deliver_posted)
+
+    def _deliver_posted(self) -> None:
+        self.posted = False
+        deliver(self, final=False)
+
+    def wall(self, t: int) -> int:
+        """T (a hit's kernel time) less the time gdb held the program stopped before it."""
+        total = 0
+        for when, paused in reversed(self.resumes):
+            if when <= t:
+                total = paused
+                break
+        return t - total
+
+    def gnum(self, tid: int) -> int:
+        num = self.gnums.get(tid)
+        if num is None:
+            for target in gdb.inferiors():
+                if target.num == self.num:
+                    for th in target.threads():
+                        self.gnums[_tid(th)] = th.global_num
+            num = self.gnums.setdefault(tid, 0)
+        return num
+
+    def close(self) -> None:
+        self.closed = True
+        try:
+            os.write(self.wake[1], b"x")
+        except OSError:
+            pass
+        if self.thread is not None:
+            self.thread.join(1)
+        with self.lock:
+            for watch in self.watches:
+                watch.session.close()
+            self.watches = []
+        for fd in self.wake:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+def deliver(proc: _Process, final: bool) -> None:
+    """Decode what the process's probes recorded and hand it to the clients, in time order.
+
+    FINAL: everything (the program is stopped or gone); else a bounded amount,
+    with more posted for later.
+    """
+    if proc.closed:
+        return
+    records: list[tuple[list, _Watch]] = []
+    more = False
+    with proc.lock:
+        for watch in proc.watches:
+            session = watch.session
+            got = session.read(None if final else 1_000_000,
+                               limit=None if final else _PARSE_BYTES)
+            records.extend((r, watch) for r in got)
+            if not final and session.backlog():
+                more = True
+    if len(proc.watches) > 1:
+        records.sort(key=lambda rw: rw[0][0])
+    for record, watch in records:
+        probe = watch.probe
+        client = probe.client
+        if client is None:
+            continue
+        kind = record[perf.KIND]
+        if kind == perf.EXIT:
+            if probe.wants.returns:
+                client.on_thread_exit(proc.num, proc.gnum(record[perf.TID]))
+            continue
+        p, is_return = watch.kinds[kind]
+        names = watch.session.names[kind]
+        regs = dict(zip(names, record[perf.REGS]))
+        if is_return:
+            # A return probe fires in the caller, the return address popped: sp is the CFA.
+            hit = CapturedHit(engine.RETURN, proc.num, proc.gnum(record[perf.TID]), p, regs, b"")
+            hit.cfa = regs["rsp"]
+        else:
+            if not probe.counts_hit():
+                continue
+            hit = CapturedHit(engine.ENTRY, proc.num, proc.gnum(record[perf.TID]), p, regs,
+                              record[perf.STACK])
+            if probe.wants.returns:
+                hit.cfa = regs[p.cfa_reg] + p.cfa_off
+        hit.wall_ns = proc.wall(record[perf.TIME])
+        hit.cpu_ns = record[perf.CPU]
+        try:
+            if is_return:
+                client.on_return(hit)
+            else:
+                client.on_entry(hit)
+        except Exception as exc:
+            probe.failed(exc)
+    if final:
+        for watch in proc.watches:
+            lost = watch.session.lost - watch.probe.lost_told
+            if lost > 0:
+                watch.probe.lost_told += lost
+                watch.probe.note(f"{lost} hits were lost (the ring buffers were full); "
+                                 "the counts miss them")
+    if more and not proc.posted:
+        proc.posted = True
+        gdb.post_event(proc._deliver_posted)
+
+
+# -- the probes users manage ------------------------------------------------------------------
+
+
+class _Managed:
+    """A tp's or prof's breakpoint, some of whose locations uprobes watch."""
+
+    def __init__(self, bp: Any, request: Request, wants: Wants, client: Client) -> None:
+        self.bp, self.request, self.wants, self.client = bp, request, wants, client
+        self.addresses: dict[int, set[int]] = {}  # per inferior: the addresses probed
+        self.places: dict[int, set[tuple[str, int]]] = {}  # per inferior: (file, offset)
+        self.probed: dict[int, set[tuple[str, int]]] = {}  # the same, returns included
+        self.disabled: set[int] = set()  # the addresses whose location this engine disabled
+        self.notes: set[str] = set()
+        self.lost_told = 0
+        self._failed = False
+
+    def owner(self) -> str:
+        return "prof" if self.wants.returns else "tp"
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.add(text)
+            gdb.write(f"{self.owner()}: {text}\n")
+
+    def failed(self, exc: BaseException) -> None:
+        if not self._failed:
+            self._failed = True
+            from gdbext import ui
+
+            gdb.write(ui.internal_error(f"{self.owner()}: breakpoint {self.bp.number}", exc)
+                      + "\n", gdb.STDERR)
+
+    def counts_hit(self) -> bool:
+        """Whether a hit counts: the breakpoint is enabled and its ignore count is used up."""
+        bp = self.bp
+        try:
+            if not bp.is_valid() or not bp.enabled:
+                return False
+            if bp.ignore_count > 0:
+                bp.ignore_count -= 1
+                return False
+        except RuntimeError:
+            return False
+        return True
+
+
+class UprobeEngine(engine.Engine):
+    """tp and prof through uprobes where they can work; the breakpoint engine elsewhere."""
+
+    name = NAME
+
+    def __init__(self, forced: bool = False) -> None:
+        self.forced = forced
+        self.managed: list[_Managed] = []
+        self._changing = False
+        # Records are delivered before anyone else hears of a stop, an exit or a delete.
+        events.subscribe("stop", self._on_stop, order=-5)
+        events.subscribe("exited", self._on_exited, order=-5)
+        events.subscribe("breakpoint_deleted", self._on_deleted, order=-5)
+        events.subscribe("breakpoint_modified", self._on_modified, order=-5)
+        events.subscribe("breakpoint_created", self._on_created, order=-5)
+        events.subscribe("cont", self._on_cont)
+        events.subscribe("new_process", self._on_new_process)
+        events.subscribe("new_thread", self._on_new_thread, order=-5)
+        events.subscribe("before_prompt", self._on_prompt, order=-5)
+        events.subscribe("gdb_exiting", self._on_gdb_exiting)
+
+    # -- the engine's contract ------------------------------------------------
+
+    def refuse(self) -> str:
+        return refusal(gdb.selected_inferior())
+
+    def probe(self, request: Request, wants: Wants, client: Client) -> Any:
+        target = gdb.selected_inferior()
+        why = ""
+        if request.condition:
+            why = "its condition is evaluated by gdb"
+        elif wants.stack:
+            why = "folded stacks need gdb's unwinder"
+        elif target.pid:
+            why = refusal(target)
+        if why and self.forced:
+            raise gdb.GdbError(f"cannot use uprobes for '{request.location}': {why}")
+        bp = engine.get("breakpoints").probe(request, wants, client)
+        managed = _Managed(bp, request, wants, client)
+        self.managed.append(managed)
+        if why:
+            managed.note(f"'{request.spec}' uses the breakpoint engine: {why}")
+            managed.client = None  # nothing for this engine to do
+            return bp
+        if target.pid:
+            self._adopt(managed, target)
+        return bp
+
+    # -- placing probes -------------------------------------------------------
+
+    def _adopt(self, managed: _Managed, target: gdb.Inferior) -> None:
+        """Move what can be moved of MANAGED's locations in TARGET to uprobes (program stopped).
+
+        Locations already watched (the same file and offset, at a relocated
+        address) are only disabled again.
+        """
+        bp = managed.bp
+        if managed.client is None or not bp.is_valid() or bp.pending:
+            return
+        why = refusal(target)
+        if why:
+            managed.note(f"'{managed.request.spec}' uses the breakpoint engine: {why}")
+            return
+        locations = list(getattr(bp, "locations", None) or [])
+        addresses = managed.addresses.setdefault(target.num, set())
+        places = managed.places.setdefault(target.num, set())
+        plans: list[Plan] = []
+        for loc in locations:
+            pc = int(loc.address)
+            if pc in addresses:
+                continue
+            if not loc.enabled and pc not in managed.disabled:
+                continue  # the user disabled it
+            try:
+                place = location_file(pc, target.pid)
+            except Unprobeable as exc:
+                managed.note(f"'{managed.request.spec}' at {pc:#x} uses the breakpoint "
+                             f"engine: {exc}")
+                continue
+            if place in places:
+                addresses.add(pc)  # relocated: watched already
+                continue
+            conflict = _user_breakpoint_at(pc, bp)
+            if conflict:
+                managed.note(f"'{managed.request.spec}' at {pc:#x} uses the breakpoint engine: "
+                             f"breakpoint {conflict} is there too")
+                continue
+            try:
+                plans.append(plan(pc, target.pid, managed.wants))
+            except Unprobeable as exc:
+                managed.note(f"'{managed.request.spec}' at {pc:#x} uses the breakpoint "
+                             f"engine: {exc}")
+        if plans:
+            session = None
+            try:
+                session = perf.Session(target.pid, [pr for p in plans for pr in p.probes()])
+                for th in target.threads():
+                    session.add_thread(_tid(th))
+            except perf.PerfError as exc:
+                if session is not None:
+                    session.close()
+                managed.note(f"'{managed.request.spec}' uses the breakpoint engine: {exc}")
+                plans = []
+            else:
+                if bp.enabled:
+                    session.enable()
+                proc = _process(target)
+                with proc.lock:
+                    proc.watches.append(_Watch(managed, plans, session))
+                proc.start()
+                probed = managed.probed.setdefault(target.num, set())
+                for p in plans:
+                    places.add(p.place)
+                    probed.add((p.path, p.offset))
+                    addresses.update((p.pc, p.entry))
+        self._changing = True
+        try:
+            for loc in locations:
+                pc = int(loc.address)
+                if pc in addresses and loc.enabled:
+                    loc.enabled = False
+                    managed.disabled.add(pc)
+        finally:
+            self._changing = False
+
+    def _release(self, managed: _Managed, num: int | None, why: str = "") -> None:
+        """Take MANAGED's uprobes out of inferior NUM (None: all), everything delivered first."""
+        for st in state.known():
+            if num is not None and st.num != num:
+                continue
+            proc = st.slots.get(_SLOT)
+            if proc is None:
+                continue
+            mine = [w for w in proc.watches if w.probe is managed]
+            if not mine:
+                continue
+            deliver(proc, final=True)
+            with proc.lock:
+                proc.watches = [w for w in proc.watches if w.probe is not managed]
+            for watch in mine:
+                watch.session.close()
+            managed.addresses.pop(st.num, None)
+            managed.places.pop(st.num, None)
+            managed.probed.pop(st.num, None)
+        bp = managed.bp
+        if why and bp.is_valid():
+            self._changing = True
+            try:
+                for loc in getattr(bp, "locations", None) or []:
+                    if int(loc.address) in managed.disabled:
+                        loc.enabled = True
+            finally:
+                self._changing = False
+            managed.disabled.clear()
+            managed.note(f"'{managed.request.spec}' moves to the breakpoint engine: {why}")
+
+    def live(self) -> list[_Managed]:
+        self.managed = [m for m in self.managed if m.client is not None and m.bp.is_valid()]
+        return self.managed
+
+    def engine_of(self, bp: Any, address: int | None = None) -> str:
+        """``uprobe`` when uprobes watch BP (at ADDRESS) in the selected inferior.
+
+        Else ``breakpoint``.
+        """
+        num = gdb.selected_inferior().num
+        for m in self.live():
+            if m.bp is bp:
+                done = m.addresses.get(num, set())
+                if done and (address is None or address in done):
+                    return "uprobe"
+        return "breakpoint"
+
+    # -- events ---------------------------------------------------------------
+
+    def _procs(self) -> list[_Process]:
+        return [st.slots[_SLOT] for st in state.known() if _SLOT in st.slots]
+
+    def _on_stop(self, _event: object) -> None:
+        now = time.monotonic_ns()
+        for proc in self._procs():
+            if proc.paused_at is None:
+                proc.paused_at = now
+            deliver(proc, final=True)
+
+    def _on_cont(self, _event: object) -> None:
+        now = time.monotonic_ns()
+        for proc in self._procs():
+            if proc.paused_at is not None:
+                proc.paused_total += now - proc.paused_at
+                proc.paused_at = None
+                proc.resumes.append((now, proc.paused_total))
+
+    def _on_exited(self, event: Any) -> None:
+        target = getattr(event, "inferior", None)
+        for st in state.known():
+            proc = st.slots.get(_SLOT)
+            if proc is None or (target is not None and st.num != target.num):
+                continue
+            deliver(proc, final=True)
+            proc.close()
+            del st.slots[_SLOT]
+            for m in self.managed:
+                m.addresses.pop(st.num, None)
+                m.places.pop(st.num, None)
+                m.probed.pop(st.num, None)
+
+    def _on_new_process(self, target: gdb.Inferior) -> None:
+        st = state.of(target.num)
+        old = st.slots.pop(_SLOT, None)
+        if old is not None:
+            deliver(old, final=True)
+            old.close()
+        for m in self.live():
+            m.addresses.pop(target.num, None)
+            m.places.pop(target.num, None)
+            m.probed.pop(target.num, None)
+        # The program is not loaded yet (gdb starts it through a shell): probes are set by
+        # file and offset, and the kernel plants them when the program maps its code.
+        for m in self.live():
+            self._adopt(m, target)
+
+    def _on_new_thread(self, event: Any) -> None:
+        th = event.inferior_thread
+        st = state.of(th.inferior.num)
+        proc = st.slots.get(_SLOT)
+        if proc is None or proc.pid != th.inferior.pid:
+            return
+        proc.gnums[_tid(th)] = th.global_num
+        with proc.lock:
+            for watch in proc.watches:
+                try:
+                    watch.session.add_thread(_tid(th))
+                except perf.PerfError as exc:
+                    watch.probe.note(f"thread {th.global_num} is not traced: {exc}")
+
+    def _on_deleted(self, bp: Any) -> None:
+        for m in self.live():
+            if m.bp is bp:
+                self._release(m, None)
+                m.client = None
+
+    def _on_modified(self, bp: Any) -> None:
+        if self._changing:
+            return
+        for m in self.live():
+            if m.bp is not bp:
+                continue
+            if bp.condition is not None:
+                self._release(m, None, "it has a condition now")
+                m.client = None
+                return
+            for proc in self._procs():
+                for watch in proc.watches:
+                    if watch.probe is m:
+                        if bp.enabled:
+                            watch.session.enable()
+                        else:
+                            deliver(proc, final=True)
+                            watch.session.disable()
+            # New or moved locations (a library loaded, the program relocated).
+            target = gdb.selected_inferior()
+            if target.pid:
+                self._reconcile(m, target)
+            return
+        self._check_conflicts(bp)
+
+    def _reconcile(self, m: _Managed, target: gdb.Inferior) -> None:
+        self._adopt(m, target)
+
+    def _on_created(self, bp: Any) -> None:
+        if not any(m.bp is bp for m in self.managed):
+            self._check_conflicts(bp)
+
+    def _check_conflicts(self, bp: Any) -> None:
+        """A user breakpoint on a probed address: that probe goes back to the breakpoint engine."""
+        try:
+            if not bp.is_valid() or bp.type not in (gdb.BP_BREAKPOINT, getattr(
+                    gdb, "BP_HARDWARE_BREAKPOINT", -1)):
+                return
+            addresses = [int(loc.address) for loc in getattr(bp, "locations", None) or []]
+        except RuntimeError:
+            return
+        target = gdb.selected_inferior()
+        places = set()
+        for address in addresses:
+            try:
+                places.add(location_file(address, target.pid))
+            except Unprobeable:
+                continue
+        for m in self.live():
+            if places & m.probed.get(target.num, set()):
+                self._release(m, None, f"breakpoint {bp.number} is at a probed address")
+                m.client = None
+
+    def _on_gdb_exiting(self, _event: object) -> None:
+        """No thread of ours may outlive gdb's Python."""
+        for st in state.known():
+            proc = st.slots.pop(_SLOT, None)
+            if proc is not None:
+                proc.close()
+
+    def _on_prompt(self) -> None:
+        # detach, kill: the process is gone from gdb without an exit event.
+        for st in state.known():
+            proc = st.slots.get(_SLOT)
+            if proc is None:
+                continue
+            target = next((i for i in gdb.inferiors() if i.num == st.num), None)
+            if target is None or target.pid != proc.pid:
+                deliver(proc, final=True)
+                proc.close()
+                del st.slots[_SLOT]
+                for m in self.managed:
+                    m.addresses.pop(st.num, None)
+                    m.places.pop(st.num, None)
+                m.probed.pop(st.num, None)
+        # Locations that could not be placed before the program was loaded.
+        target = gdb.selected_inferior()
+        if target.pid and refusal(target) == "":
+            for m in self.live():
+                if target.num not in m.addresses:
+                    self._adopt(m, target)
+
+
+def _interactive() -> bool:
+    """Whether a user at a terminal drives gdb (not -batch, not a script, not MI)."""
+    import sys
+
+    try:
+        return sys.stdin.isatty() and bool(gdb.parameter("confirm"))
+    except (gdb.error, RuntimeError, ValueError, OSError):
+        return False
+
+
+def _alive(pid: int) -> bool:
+    """Whether process PID runs (not gone, not a zombie)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except OSError:
+        return False
+    state = stat[stat.rfind(b")") + 2:stat.rfind(b")") + 3]
+    return state not in (b"Z", b"X", b"x", b"t", b"T")
+
+
+def _tid(th: gdb.InferiorThread) -> int:
+    """TH's kernel thread id (the process id for a process's first thread, early on)."""
+    return th.ptid[1] or th.ptid[0]
+
+
+def _process(target: gdb.Inferior) -> _Process:
+    st = state.of(target.num)
+    proc = st.slots.get(_SLOT)
+    if proc is None or proc.pid != target.pid:
+        if proc is not None:
+            proc.close()
+        proc = st.slots[_SLOT] = _Process(target)
+    return proc
+
+
+def _user_breakpoint_at(pc: int, mine: Any) -> int:
+    """The number of a breakpoint (not MINE) with an enabled location at PC, 0 if none."""
+    for bp in gdb.breakpoints():
+        if bp is mine or not bp.enabled:
+            continue
+        for loc in getattr(bp, "locations", None) or []:
+            if loc.enabled and int(loc.address) == pc:
+                return bp.number
+    return 0
+
+
+_permission: str | None = None
+
+
+def refusal(target: gdb.Inferior) -> str:
+    """Why uprobes cannot watch TARGET's process ('' when they can)."""
+    global _permission
+    if perf.ARCH not in perf.SYSCALLS or perf.ARCH != "x86_64":
+        return f"uprobes are supported on x86-64 only ({perf.ARCH})"
+    if target.pid == 0:
+        return "there is no process"
+    if not inferior.is_native(target):
+        if inferior.is_core():
+            return "a core file has no running program"
+        return "the target is not a process of this machine (gdbserver, remote)"
+    if _permission is None:
+        _permission = perf.permitted() or ""
+    return _permission
+
+
+_engine: UprobeEngine | None = None
+
+
+def get(forced: bool = False) -> UprobeEngine:
+    """The uprobe engine (made once); FORCED: a location it cannot watch is an error."""
+    global _engine
+    if _engine is None:
+        _engine = UprobeEngine()
+    _engine.forced = forced
+    return _engine
+
+
+def chosen() -> str:
+    """The engine ``set gdbext engine`` asks for: ``uprobe``, ``breakpoint`` or ``auto``."""
+    try:
+        return str(settings.value("engine"))
+    except Exception:
+        return "breakpoint"
