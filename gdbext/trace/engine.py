@@ -186,6 +186,17 @@ class Engine:
         return ""
 
 
+def describe(probe: Probe) -> str:
+    """Which engine watches PROBE in the selected inferior, for listings.
+
+    ``breakpoint``, ``uprobe``, or both names when its locations differ.
+    """
+    import sys
+
+    uprobes = sys.modules.get("gdbext.trace.uprobes")
+    return "breakpoint" if uprobes is None else uprobes.describe(probe)
+
+
 _engines: dict[str, Callable[[], Engine]] = {}
 _made: dict[str, Engine] = {}
 

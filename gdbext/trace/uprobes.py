@@ -966,18 +966,18 @@ class UprobeEngine(engine.Engine):
         self.managed = [m for m in self.managed if m.client is not None and m.bp.is_valid()]
         return self.managed
 
-    def engine_of(self, bp: Any, address: int | None = None) -> str:
-        """``uprobe`` when uprobes watch BP (at ADDRESS) in the selected inferior.
-
-        Else ``breakpoint``.
-        """
+    def describe(self, bp: Any) -> str:
+        """``uprobe``, ``breakpoint`` or both: what watches BP in the selected inferior."""
         num = gdb.selected_inferior().num
-        for m in self.live():
-            if m.bp is bp:
-                done = m.addresses.get(num, set())
-                if done and (address is None or address in done):
-                    return "uprobe"
-        return "breakpoint"
+        mine = next((m for m in self.live() if m.bp is bp), None)
+        probed = mine.addresses.get(num, set()) if mine is not None else set()
+        if not probed:
+            return "breakpoint"
+        try:
+            others = [loc for loc in bp.locations if int(loc.address) not in probed]
+        except (AttributeError, RuntimeError):
+            others = []
+        return "uprobe, breakpoint" if others else "uprobe"
 
     # -- events ---------------------------------------------------------------
 
@@ -1207,6 +1207,11 @@ def get(forced: bool = False) -> UprobeEngine:
         _engine = UprobeEngine()
     _engine.forced = forced
     return _engine
+
+
+def describe(bp: Any) -> str:
+    """What watches BP's locations (see :meth:`UprobeEngine.describe`)."""
+    return "breakpoint" if _engine is None else _engine.describe(bp)
 
 
 def chosen() -> str:
