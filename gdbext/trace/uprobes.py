@@ -42,14 +42,22 @@ trap, in the program's code as the kernel patched it.
 from __future__ import annotations
 
 import os
-import re
 import threading
 import time
 
 import gdb
 
 from gdbext import events, inferior, settings
-from gdbext.trace import engine, frames, perf, state
+from gdbext.trace import engine, frames, perf
+from gdbext.trace.capture import (
+    Unprobeable,
+    abi_arguments,
+    cfa_rule,
+    entry_point,
+    function_name,
+    scope_locations,
+    sections,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -59,127 +67,12 @@ if TYPE_CHECKING:
     from gdbext.trace.grammar import Request
 
 NAME = "uprobes"
-_SLOT = "uprobes.process"  # the engine's slot in a process's state
+# The engine's state per inferior (its number): its own, not in gdbext.trace.state, whose
+# per-process state is replaced when a new process starts, after the engine set its probes.
+_procs: dict[int, _Process] = {}
 _PTR = 8  # x86-64: the return address's size
 _MAX_STACK = 4096  # the most stack a capture takes
 _PARSE_BYTES = 256 * 1024  # records parsed per turn of gdb's event loop
-
-
-class Unprobeable(Exception):
-    """This location cannot be watched by uprobes; ``str()`` says why, in a few words."""
-
-
-# -- pure logic: prologues and variable locations ---------------------------------------------
-
-_REG = r"%([a-z0-9]+)"
-
-
-def cfa_rule(code: list[tuple[int, str]], entry: int, pc: int) -> tuple[str, int, int | None]:
-    """How to find the CFA at PC of the x86-64 function that starts at ENTRY.
-
-    CODE: the function's instructions from ENTRY on, as ``(address, asm)``
-    in gdb's AT&T syntax.  Returns ``(register, offset, sp_offset)``: the CFA
-    is REGISTER plus OFFSET at PC, and the stack pointer plus SP_OFFSET
-    (None when the stack pointer's distance is not known there).  Raises
-    Unprobeable when an instruction before PC changes the stack or frame
-    pointer in a way this does not follow.
-    """
-    base, off, sp_off = "rsp", _PTR, _PTR  # at the entry: the return address only
-    for address, asm in code:
-        if address >= pc:
-            break
-        text = asm.split("#")[0].strip()
-        parts = text.split(None, 1)
-        if not parts:
-            continue
-        op, args = parts[0], (parts[1].replace(" ", "") if len(parts) > 1 else "")
-        writes_sp = args.endswith(",%rsp") or args.endswith(",%esp")
-        writes_fp = args.endswith(",%rbp") or args.endswith(",%ebp")
-        if op in ("push", "pushq"):
-            if sp_off is not None:
-                sp_off += _PTR
-            if base == "rsp":
-                off += _PTR
-        elif op in ("mov", "movq") and args == "%rsp,%rbp":
-            if sp_off is None:
-                raise Unprobeable("the frame pointer is set from an unknown stack pointer")
-            base, off = "rbp", sp_off
-        elif op in ("sub", "subq", "add", "addq") and writes_sp:
-            m = re.fullmatch(r"\$(0x[0-9a-f]+|\d+),%rsp", args)
-            if m is None or sp_off is None:
-                sp_off = None
-                if base == "rsp":
-                    raise Unprobeable("the stack pointer moves by an unknown amount")
-                continue
-            step = int(m.group(1), 0) * (1 if op.startswith("sub") else -1)
-            sp_off += step
-            if base == "rsp":
-                off += step
-        elif op in ("pop", "popq", "leave", "leaveq", "ret", "retq") or writes_sp:
-            # Only after the prologue (an epilogue on another path, a realignment):
-            # the stack pointer is not known any more; a frame pointer still is.
-            if base == "rsp" or (op in ("pop", "popq") and args == "%rbp") \
-                    or op in ("leave", "leaveq"):
-                raise Unprobeable("the stack pointer changes before the location")
-            sp_off = None
-        elif writes_fp:
-            raise Unprobeable("the frame pointer changes before the location")
-    else:
-        if code and pc > code[-1][0]:
-            raise Unprobeable("the location is not in its function's code")
-    if not any(address == pc for address, _ in code) and pc != entry:
-        raise Unprobeable("the location is not at an instruction of its function")
-    return base, off, sp_off
-
-
-_SYMBOL = re.compile(r"^Symbol (\S+) is (.*?)(?=^Symbol |\Z)", re.MULTILINE | re.DOTALL)
-
-
-def scope_locations(text: str) -> dict[str, tuple[Any, ...] | None]:
-    """Where each symbol of ``info scope`` TEXT lives, innermost block first.
-
-    ``("cfa", N)``: at the CFA plus N (``DW_OP_fbreg N`` with the CFA as the
-    frame base, as GCC emits); ``("reg", R, N)``: at register R plus N;
-    ``("in", R)``: in register R; None: anywhere else (static storage, a
-    location list, optimised out, ...).
-    """
-    out: dict[str, tuple[Any, ...] | None] = {}
-    for match in _SYMBOL.finditer(text):
-        name, how = match.group(1), " ".join(match.group(2).split())
-        if name in out:
-            continue  # shadowed by an inner block's symbol of the same name
-        found: tuple[Any, ...] | None = None
-        m = re.fullmatch(r"a complex DWARF expression: 0: DW_OP_fbreg (-?\d+) , length \d+\.",
-                         how)
-        if m:
-            found = ("cfa", int(m.group(1)))
-        m = m or re.fullmatch(r"(?:a variable|an argument) at frame base reg \$(\w+) offset "
-                              r"(-?\d+)\+(-?\d+), length \d+\.", how)
-        if found is None and m:
-            found = ("reg", m.group(1), int(m.group(2)) + int(m.group(3)))
-        m2 = re.fullmatch(r"(?:a variable|an argument) in \$(\w+), length \d+\.", how)
-        if found is None and m2:
-            found = ("in", m2.group(1))
-        out[name] = found
-    return out
-
-
-def function_name(print_name: str) -> str:
-    """A function's name as a backtrace shows it: C++ parameters left out."""
-    name = print_name
-    if name.endswith(" const"):
-        name = name[: -len(" const")]
-    if not name.endswith(")"):
-        return print_name
-    depth = 0
-    for i in range(len(name) - 1, -1, -1):
-        if name[i] == ")":
-            depth += 1
-        elif name[i] == "(":
-            depth -= 1
-            if depth == 0:
-                return name[:i] if i else print_name
-    return print_name
 
 
 # -- a location's plan: where to probe and how to decode -----------------------------------------
@@ -293,44 +186,29 @@ class Plan:
 
 
 def location_file(pc: int, pid: int) -> tuple[str, int]:
-    """The file and file offset of the code at PC: from the live mappings, else the ELF.
+    """The file and file offset of the code at PC, as gdb's sections place it.
 
-    Before the program is loaded (a new process, still in the shell that
-    starts it), PC is the address the ELF file links it at.
+    Right whether gdb has relocated the program for this run yet or not
+    (a new process, still in the shell that starts it, has its locations
+    where the last run had them).
     """
+    del pid
     progspace = gdb.current_progspace()
     path = progspace.solib_name(pc) or progspace.filename
     if not path:
         raise Unprobeable("no file holds its code")
-    if pid:
-        real = os.path.realpath(path)
-        try:
-            with open(f"/proc/{pid}/maps") as f:
-                text = f.read()
-        except OSError:
-            text = ""
-        for start, end, offset, name in maps(text):
-            if start <= pc < end and os.path.realpath(name) == real:
-                return real, pc - start + offset
+    real = os.path.realpath(path)
     try:
-        return os.path.realpath(path), perf.file_offset(path, pc)
+        text = gdb.execute("maint info sections -all-objects", to_string=True)
+    except gdb.error:
+        text = ""
+    for name, start, end, offset in sections(text):
+        if start <= pc < end and os.path.realpath(name) == real:
+            return real, pc - start + offset
+    try:
+        return real, perf.file_offset(path, pc)
     except perf.PerfError as exc:
         raise Unprobeable(str(exc)) from None
-
-
-def maps(text: str) -> list[tuple[int, int, int, str]]:
-    """``(start, end, file offset, path)`` of each file mapping in /proc/PID/maps TEXT."""
-    out = []
-    for line in text.splitlines():
-        fields = line.split(None, 5)
-        if len(fields) < 6 or not fields[5].startswith("/"):
-            continue
-        lo, _, hi = fields[0].partition("-")
-        try:
-            out.append((int(lo, 16), int(hi, 16), int(fields[2], 16), fields[5]))
-        except ValueError:
-            continue
-    return out
 
 
 _analyses: dict[tuple[str, int], tuple[list[tuple[int, str]], int, int]] = {}
@@ -362,62 +240,6 @@ def _function_code(pc: int, path: str, offset: int) -> tuple[gdb.Block, gdb.Symb
             raise Unprobeable("its code holds a trap already (another debugger's probe?)")
         known = _analyses[key] = (code, fblock.start, fblock.end)
     return block, fblock.function, known[0]
-
-
-#: The x86-64 System V registers of the first six integer-class arguments.
-ARG_REGISTERS = ("rdi", "rsi", "rdx", "rcx", "r8", "r9")
-# Instructions the kernel runs for a uprobe without single-stepping them (x86-64:
-# push, nop, jumps, calls); a probe elsewhere costs a single-step trap.
-_EMULATED = re.compile(r"^(?:push[q]?\s+%r|nop|xchg\s+%ax,%ax)")
-_NO_SP_CHANGE = re.compile(r"^(?:endbr64|nop)")
-
-
-def entry_point(code: list[tuple[int, str]], pc: int) -> int:
-    """Where to probe the calls that reach PC: the function's first instruction, or its
-    first ``push`` after instructions that leave the stack alone (``endbr64``).
-
-    Raises Unprobeable when a branch lies between the entry and PC (not every
-    call would reach PC).
-    """
-    if not code:
-        raise Unprobeable("its code cannot be read")
-    entry = code[0][0]
-    for address, asm in code:
-        if address >= pc:
-            break
-        if re.match(r"^(?:j[a-z]+|call|ret|loop)", asm.strip()):
-            raise Unprobeable("not every call reaches the location")
-    for address, asm in code:
-        text = asm.strip()
-        if _EMULATED.match(text):
-            return address
-        if not _NO_SP_CHANGE.match(text) or address >= pc:
-            break
-    return entry
-
-
-def abi_arguments(args: list[tuple[str, int, int]]) -> list[tuple[str, str, int]]:
-    """Where each argument is at a function's first instruction (x86-64 System V).
-
-    ARGS: ``(name, type class, size)`` in order, the class ``"int"`` (integers,
-    pointers, enums, bools, references) or anything else.  Returns ``("in",
-    register, 0)`` or ``("sp", "", offset from the stack pointer)`` per
-    argument; raises Unprobeable for an argument of another class (floating
-    point, a struct passed by value).
-    """
-    out: list[tuple[str, str, int]] = []
-    used = 0
-    slot = _PTR  # above the return address
-    for name, cls, size in args:
-        if cls != "int" or size > 8:
-            raise Unprobeable(f"argument '{name}' is not passed in an integer register")
-        if used < len(ARG_REGISTERS):
-            out.append(("in", ARG_REGISTERS[used], 0))
-            used += 1
-        else:
-            out.append(("sp", "", slot))
-            slot += _PTR
-    return out
 
 
 _INT_CODES = ("TYPE_CODE_INT", "TYPE_CODE_PTR", "TYPE_CODE_ENUM", "TYPE_CODE_BOOL",
@@ -771,7 +593,7 @@ class _Managed:
         self.addresses: dict[int, set[int]] = {}  # per inferior: the addresses probed
         self.places: dict[int, set[tuple[str, int]]] = {}  # per inferior: (file, offset)
         self.probed: dict[int, set[tuple[str, int]]] = {}  # the same, returns included
-        self.disabled: set[int] = set()  # the addresses whose location this engine disabled
+        self.disabled: set[tuple[str, int]] = set()  # locations this engine disabled
         self.notes: set[str] = set()
         self.lost_told = 0
         self._failed = False
@@ -877,14 +699,15 @@ class UprobeEngine(engine.Engine):
             pc = int(loc.address)
             if pc in addresses:
                 continue
-            if not loc.enabled and pc not in managed.disabled:
-                continue  # the user disabled it
             try:
                 place = location_file(pc, target.pid)
             except Unprobeable as exc:
-                managed.note(f"'{managed.request.spec}' at {pc:#x} uses the breakpoint "
-                             f"engine: {exc}")
+                if loc.enabled:
+                    managed.note(f"'{managed.request.spec}' at {pc:#x} uses the breakpoint "
+                                 f"engine: {exc}")
                 continue
+            if not loc.enabled and place not in managed.disabled:
+                continue  # the user disabled it
             if place in places:
                 addresses.add(pc)  # relocated: watched already
                 continue
@@ -927,17 +750,16 @@ class UprobeEngine(engine.Engine):
                 pc = int(loc.address)
                 if pc in addresses and loc.enabled:
                     loc.enabled = False
-                    managed.disabled.add(pc)
+                    managed.disabled.add(location_file(pc, target.pid))
+        except Unprobeable:
+            pass
         finally:
             self._changing = False
 
     def _release(self, managed: _Managed, num: int | None, why: str = "") -> None:
         """Take MANAGED's uprobes out of inferior NUM (None: all), everything delivered first."""
-        for st in state.known():
-            if num is not None and st.num != num:
-                continue
-            proc = st.slots.get(_SLOT)
-            if proc is None:
+        for pnum, proc in list(_procs.items()):
+            if num is not None and pnum != num:
                 continue
             mine = [w for w in proc.watches if w.probe is managed]
             if not mine:
@@ -947,15 +769,19 @@ class UprobeEngine(engine.Engine):
                 proc.watches = [w for w in proc.watches if w.probe is not managed]
             for watch in mine:
                 watch.session.close()
-            managed.addresses.pop(st.num, None)
-            managed.places.pop(st.num, None)
-            managed.probed.pop(st.num, None)
+            managed.addresses.pop(pnum, None)
+            managed.places.pop(pnum, None)
+            managed.probed.pop(pnum, None)
         bp = managed.bp
         if why and bp.is_valid():
             self._changing = True
             try:
                 for loc in getattr(bp, "locations", None) or []:
-                    if int(loc.address) in managed.disabled:
+                    try:
+                        place = location_file(int(loc.address), 0)
+                    except Unprobeable:
+                        continue
+                    if place in managed.disabled:
                         loc.enabled = True
             finally:
                 self._changing = False
@@ -968,9 +794,13 @@ class UprobeEngine(engine.Engine):
 
     def describe(self, bp: Any) -> str:
         """``uprobe``, ``breakpoint`` or both: what watches BP in the selected inferior."""
-        num = gdb.selected_inferior().num
+        target = gdb.selected_inferior()
         mine = next((m for m in self.live() if m.bp is bp), None)
-        probed = mine.addresses.get(num, set()) if mine is not None else set()
+        if mine is None:
+            return "breakpoint"
+        if not target.pid:
+            return "uprobe"  # at the next run, where it can be
+        probed = mine.addresses.get(target.num, set())
         if not probed:
             return "breakpoint"
         try:
@@ -982,7 +812,7 @@ class UprobeEngine(engine.Engine):
     # -- events ---------------------------------------------------------------
 
     def _procs(self) -> list[_Process]:
-        return [st.slots[_SLOT] for st in state.known() if _SLOT in st.slots]
+        return list(_procs.values())
 
     def _on_stop(self, _event: object) -> None:
         now = time.monotonic_ns()
@@ -1001,28 +831,27 @@ class UprobeEngine(engine.Engine):
 
     def _on_exited(self, event: Any) -> None:
         target = getattr(event, "inferior", None)
-        for st in state.known():
-            proc = st.slots.get(_SLOT)
-            if proc is None or (target is not None and st.num != target.num):
+        for num, proc in list(_procs.items()):
+            if target is not None and num != target.num:
                 continue
             deliver(proc, final=True)
+            self._forget(num)
+
+    def _forget(self, num: int) -> None:
+        """Close inferior NUM's probes (delivered already) and forget where they were."""
+        proc = _procs.pop(num, None)
+        if proc is not None:
             proc.close()
-            del st.slots[_SLOT]
-            for m in self.managed:
-                m.addresses.pop(st.num, None)
-                m.places.pop(st.num, None)
-                m.probed.pop(st.num, None)
+        for m in self.managed:
+            m.addresses.pop(num, None)
+            m.places.pop(num, None)
+            m.probed.pop(num, None)
 
     def _on_new_process(self, target: gdb.Inferior) -> None:
-        st = state.of(target.num)
-        old = st.slots.pop(_SLOT, None)
+        old = _procs.get(target.num)
         if old is not None:
             deliver(old, final=True)
-            old.close()
-        for m in self.live():
-            m.addresses.pop(target.num, None)
-            m.places.pop(target.num, None)
-            m.probed.pop(target.num, None)
+        self._forget(target.num)
         # The program is not loaded yet (gdb starts it through a shell): probes are set by
         # file and offset, and the kernel plants them when the program maps its code.
         for m in self.live():
@@ -1030,8 +859,7 @@ class UprobeEngine(engine.Engine):
 
     def _on_new_thread(self, event: Any) -> None:
         th = event.inferior_thread
-        st = state.of(th.inferior.num)
-        proc = st.slots.get(_SLOT)
+        proc = _procs.get(th.inferior.num)
         if proc is None or proc.pid != th.inferior.pid:
             return
         proc.gnums[_tid(th)] = th.global_num
@@ -1103,26 +931,16 @@ class UprobeEngine(engine.Engine):
 
     def _on_gdb_exiting(self, _event: object) -> None:
         """No thread of ours may outlive gdb's Python."""
-        for st in state.known():
-            proc = st.slots.pop(_SLOT, None)
-            if proc is not None:
-                proc.close()
+        for num in list(_procs):
+            _procs.pop(num).close()
 
     def _on_prompt(self) -> None:
         # detach, kill: the process is gone from gdb without an exit event.
-        for st in state.known():
-            proc = st.slots.get(_SLOT)
-            if proc is None:
-                continue
-            target = next((i for i in gdb.inferiors() if i.num == st.num), None)
+        for num, proc in list(_procs.items()):
+            target = next((i for i in gdb.inferiors() if i.num == num), None)
             if target is None or target.pid != proc.pid:
                 deliver(proc, final=True)
-                proc.close()
-                del st.slots[_SLOT]
-                for m in self.managed:
-                    m.addresses.pop(st.num, None)
-                    m.places.pop(st.num, None)
-                m.probed.pop(st.num, None)
+                self._forget(num)
         # Locations that could not be placed before the program was loaded.
         target = gdb.selected_inferior()
         if target.pid and refusal(target) == "":
@@ -1148,8 +966,8 @@ def _alive(pid: int) -> bool:
             stat = f.read()
     except OSError:
         return False
-    state = stat[stat.rfind(b")") + 2:stat.rfind(b")") + 3]
-    return state not in (b"Z", b"X", b"x", b"t", b"T")
+    status = stat[stat.rfind(b")") + 2:stat.rfind(b")") + 3]
+    return status not in (b"Z", b"X", b"x", b"t", b"T")
 
 
 def _tid(th: gdb.InferiorThread) -> int:
@@ -1158,12 +976,11 @@ def _tid(th: gdb.InferiorThread) -> int:
 
 
 def _process(target: gdb.Inferior) -> _Process:
-    st = state.of(target.num)
-    proc = st.slots.get(_SLOT)
+    proc = _procs.get(target.num)
     if proc is None or proc.pid != target.pid:
         if proc is not None:
             proc.close()
-        proc = st.slots[_SLOT] = _Process(target)
+        proc = _procs[target.num] = _Process(target)
     return proc
 
 
