@@ -206,8 +206,9 @@ def test_cpu_and_wall_match_the_program_with_a_tracepoint_inside(demo_build: Pat
     mean_own = sum(own) / len(own) / 1e9
     for wall, cpu in costs:
         assert abs(float(cpu) - mean_own) <= 0.05 * mean_own, (cpu, mean_own)
-        # Wall time also counts the time other programs held the CPU: this machine is shared.
-        assert float(cpu) <= float(wall) <= 2 * mean_own, (wall, mean_own)
+        # Wall time also counts the time other programs held the CPU (this machine is shared
+        # by several test runs); make bench measures it on its own.
+        assert float(cpu) <= float(wall) <= 10 * mean_own, (wall, mean_own)
 
 
 @needs_uprobes
