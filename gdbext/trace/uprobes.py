@@ -73,6 +73,7 @@ _procs: dict[int, _Process] = {}
 _PTR = 8  # x86-64: the return address's size
 _MAX_STACK = 4096  # the most stack a capture takes
 _PARSE_BYTES = 256 * 1024  # records parsed per turn of gdb's event loop
+_MAX_URETPROBE_DEPTH = 64  # the kernel's MAX_URETPROBE_DEPTH (kernel/events/uprobes.c)
 
 
 # -- a location's plan: where to probe and how to decode -----------------------------------------
@@ -369,21 +370,28 @@ def _header(scope: frames.Scope, function: gdb.Symbol, args: tuple[Any, ...]) ->
 
 
 class CapturedHit(engine.Hit):
-    """A hit decoded from a uprobe's capture, after the fact."""
+    """A hit decoded from a uprobe's capture, after the fact.
 
-    __slots__ = ("_plan", "_regs", "_stack")
+    Made for every hit, so it is cheap to make: the registers stay a tuple
+    (in the order of ``names``) until a value is asked for.
+    """
+
+    __slots__ = ("_names", "_plan", "_regs", "_stack")
 
     def __init__(self, kind: str, inferior_num: int, thread: int, p: Plan,
-                 regs: dict[str, int], stack: bytes) -> None:
-        super().__init__(kind, inferior_num, thread, p.pc)
-        self._plan, self._regs, self._stack = p, regs, stack
+                 names: tuple[str, ...], regs: tuple[int, ...], stack: bytes) -> None:
+        self.kind, self.inferior, self.thread, self.pc = kind, inferior_num, thread, p.pc
+        self.cfa = self.wall_ns = self.cpu_ns = None
+        self.cpu_note = ""
+        self._plan, self._names, self._regs, self._stack = p, names, regs, stack
 
     def scope(self) -> frames.Scope:
         return self._plan.scope  # type: ignore[return-value]
 
     def values(self, max_value: int | None) -> list[str] | None:
         p = self._plan
-        return p.values(self._regs, self._stack, list(range(len(p.decoders))), max_value)
+        return p.values(dict(zip(self._names, self._regs)), self._stack,
+                        list(range(len(p.decoders))), max_value)
 
     def symbols(self, max_value: int | None) -> list[frames.Symbol]:
         entries = self._plan.scope.entries  # type: ignore[union-attr]
@@ -394,7 +402,7 @@ class CapturedHit(engine.Hit):
         p = self._plan
         entries = p.scope.entries  # type: ignore[union-attr]
         index = [i for i, e in enumerate(entries) if e.kind == frames.ARG]
-        texts = p.values(self._regs, self._stack, index, max_value)
+        texts = p.values(dict(zip(self._names, self._regs)), self._stack, index, max_value)
         return [(entries[i].name, entries[i].type, t) for i, t in zip(index, texts)]
 
     def header(self) -> str:
@@ -417,12 +425,18 @@ class _Watch:
 
     def __init__(self, probe: _Managed, plans: list[Plan], session: perf.Session) -> None:
         self.probe, self.plans, self.session = probe, plans, session
-        # per perf probe index: (plan, is_return)
-        self.kinds: list[tuple[Plan, bool]] = []
+        # per perf probe index: (plan, is_return, register names, where the CFA's register is)
+        self.kinds: list[tuple[Plan, bool, tuple[str, ...], int | None]] = []
+        index = 0
         for p in plans:
-            self.kinds.append((p, False))
+            names = session.names[index]
+            cfa_at = names.index(p.cfa_reg) if p.wants.returns else None
+            self.kinds.append((p, False, names, cfa_at))
+            index += 1
             if p.returns:
-                self.kinds.append((p, True))
+                names = session.names[index]
+                self.kinds.append((p, True, names, names.index("rsp")))
+                index += 1
 
 
 class _Process:
@@ -435,6 +449,7 @@ class _Process:
         self.paused_at: int | None = None
         self.paused_total = 0
         self.resumes: list[tuple[int, int]] = []  # (when resumed, paused total since then)
+        self.nested: dict[int, list[int]] = {}  # per thread: the return probes pending
         self.lock = threading.Lock()
         self.posted = False
         self.closed = False
@@ -537,32 +552,50 @@ def deliver(proc: _Process, final: bool) -> None:
                 more = True
     if len(proc.watches) > 1:
         records.sort(key=lambda rw: rw[0][0])
+    gnums, resumes, nested = proc.gnums, proc.resumes, proc.nested
     for record, watch in records:
         probe = watch.probe
         client = probe.client
         if client is None:
             continue
-        kind = record[perf.KIND]
+        kind = record[1]
+        tid = record[2]
+        gnum = gnums.get(tid) or proc.gnum(tid)
         if kind == perf.EXIT:
             if probe.wants.returns:
-                client.on_thread_exit(proc.num, proc.gnum(record[perf.TID]))
+                client.on_thread_exit(proc.num, gnum)
             continue
-        p, is_return = watch.kinds[kind]
-        names = watch.session.names[kind]
-        regs = dict(zip(names, record[perf.REGS]))
+        p, is_return, names, cfa_at = watch.kinds[kind]
+        t = record[0]
+        regs = record[3]
         if is_return:
             # A return probe fires in the caller, the return address popped: sp is the CFA.
-            hit = CapturedHit(engine.RETURN, proc.num, proc.gnum(record[perf.TID]), p, regs, b"")
-            hit.cfa = regs["rsp"]
+            hit = CapturedHit(engine.RETURN, proc.num, gnum, p, names, regs, b"")
+            hit.cfa = regs[cfa_at]
+            pending = nested.get(tid)
+            while pending and pending[-1] < hit.cfa:
+                pending.pop()
         else:
-            if not probe.counts_hit():
+            if not probe.enabled or (probe.ignoring and not probe.counts_hit()):
                 continue
-            hit = CapturedHit(engine.ENTRY, proc.num, proc.gnum(record[perf.TID]), p, regs,
-                              record[perf.STACK])
-            if probe.wants.returns:
-                hit.cfa = regs[p.cfa_reg] + p.cfa_off
-        hit.wall_ns = proc.wall(record[perf.TIME])
-        hit.cpu_ns = record[perf.CPU]
+            hit = CapturedHit(engine.ENTRY, proc.num, gnum, p, names, regs, record[4])
+            if cfa_at is not None:
+                sp = regs[cfa_at]
+                hit.cfa = sp + p.cfa_off
+                # The kernel keeps at most 64 return probes pending per thread; a call
+                # entered deeper gets none.  Follow its count as it does (a frame whose
+                # stack pointer is at or below this one's has ended).
+                pending = nested.get(tid)
+                if pending is None:
+                    pending = nested[tid] = []
+                while pending and pending[-1] <= sp:
+                    pending.pop()
+                if len(pending) >= _MAX_URETPROBE_DEPTH:
+                    probe.too_deep += 1
+                else:
+                    pending.append(sp)
+        hit.wall_ns = proc.wall(t) if resumes else t
+        hit.cpu_ns = record[5]
         try:
             if is_return:
                 client.on_return(hit)
@@ -572,6 +605,13 @@ def deliver(proc: _Process, final: bool) -> None:
             probe.failed(exc)
     if final:
         for watch in proc.watches:
+            if watch.probe.too_deep > watch.probe.deep_told:
+                watch.probe.deep_told = watch.probe.too_deep
+                watch.probe.note(
+                    f"'{watch.probe.request.spec}': {watch.probe.too_deep} calls so far were "
+                    f"nested deeper than {_MAX_URETPROBE_DEPTH} probed calls, the kernel's "
+                    "limit for return probes: their returns are not seen, so they show as "
+                    "not completed ('set gdbext engine breakpoint' times them)")
             lost = watch.session.lost - watch.probe.lost_told
             if lost > 0:
                 watch.probe.lost_told += lost
@@ -596,7 +636,19 @@ class _Managed:
         self.disabled: set[tuple[str, int]] = set()  # locations this engine disabled
         self.notes: set[str] = set()
         self.lost_told = 0
+        self.too_deep = self.deep_told = 0
         self._failed = False
+        self.enabled = True  # the breakpoint's, as of its last change
+        self.ignoring = False  # whether its ignore count is above 0
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Learn the breakpoint's enabled state and ignore count again (it was modified)."""
+        try:
+            self.enabled = bool(self.bp.is_valid() and self.bp.enabled)
+            self.ignoring = self.enabled and self.bp.ignore_count > 0
+        except RuntimeError:
+            self.enabled = self.ignoring = False
 
     def owner(self) -> str:
         return "prof" if self.wants.returns else "tp"
@@ -622,9 +674,11 @@ class _Managed:
                 return False
             if bp.ignore_count > 0:
                 bp.ignore_count -= 1
+                self.ignoring = bp.ignore_count > 0
                 return False
         except RuntimeError:
             return False
+        self.ignoring = False
         return True
 
 
@@ -882,6 +936,9 @@ class UprobeEngine(engine.Engine):
         for m in self.live():
             if m.bp is not bp:
                 continue
+            for proc in self._procs():
+                deliver(proc, final=True)  # what was recorded counts as the user set it then
+            m.refresh()
             if bp.condition is not None:
                 self._release(m, None, "it has a condition now")
                 m.client = None
