@@ -36,6 +36,7 @@ import mmap
 import os
 import struct
 import time
+from collections import Counter
 from operator import itemgetter
 
 TYPE_CHECKING = False
@@ -114,6 +115,7 @@ _HEAD, _TAIL = 1024, 1032
 
 _U64 = struct.Struct("<Q")
 _TIME_KEY = itemgetter(0)
+_KIND_KEY = itemgetter(1)
 _ID_PID_TID_TIME = struct.Struct("<QIIQ")
 _EXIT = struct.Struct("<IIIIQ")  # pid, ppid, tid, ptid, time
 
@@ -691,9 +693,9 @@ class Session:
                 cut -= 1
             ready, self.pending = pending[:cut], pending[cut:]
         received = self.received
-        for record in ready:
-            if record[1] >= 0:
-                received[record[1]] += 1
+        for kind, count in Counter(map(_KIND_KEY, ready)).items():
+            if kind >= 0:
+                received[kind] += count
         return ready
 
     def close(self) -> None:

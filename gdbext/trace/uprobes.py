@@ -44,6 +44,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from itertools import repeat
 
 import gdb
 
@@ -421,10 +422,11 @@ class CapturedHit(engine.Hit):
 class _Watch:
     """One probe's uprobes in one process: the plan of each location and their session."""
 
-    __slots__ = ("kinds", "plans", "probe", "session")
+    __slots__ = ("kinds", "plans", "probe", "ret_hit", "session")
 
     def __init__(self, probe: _Managed, plans: list[Plan], session: perf.Session) -> None:
         self.probe, self.plans, self.session = probe, plans, session
+        self.ret_hit: CapturedHit | None = None
         # per perf probe index: (plan, is_return, register names, where the CFA's register is)
         self.kinds: list[tuple[Plan, bool, tuple[str, ...], int | None]] = []
         index = 0
@@ -436,7 +438,12 @@ class _Watch:
             if p.returns:
                 names = session.names[index]
                 self.kinds.append((p, True, names, names.index("rsp")))
+                self.ret_hit = CapturedHit(engine.RETURN, 0, 0, p, names, (), b"")
                 index += 1
+
+
+def _first_time(pair: tuple[list, Any]) -> int:
+    return pair[0][0]
 
 
 class _Process:
@@ -540,20 +547,25 @@ def deliver(proc: _Process, final: bool) -> None:
     """
     if proc.closed:
         return
-    records: list[tuple[list, _Watch]] = []
+    batches: list[tuple[list[list], _Watch]] = []
     more = False
     with proc.lock:
         for watch in proc.watches:
             session = watch.session
             got = session.read(None if final else 1_000_000,
                                limit=None if final else _PARSE_BYTES)
-            records.extend((r, watch) for r in got)
+            if got:
+                batches.append((got, watch))
             if not final and session.backlog():
                 more = True
-    if len(proc.watches) > 1:
-        records.sort(key=lambda rw: rw[0][0])
+    if len(batches) > 1:  # several probes' records: in time order together
+        merged = sorted(((r, w) for got, w in batches for r in got), key=_first_time)
+    elif batches:
+        merged = zip(batches[0][0], repeat(batches[0][1]))  # type: ignore[assignment]
+    else:
+        merged = []
     gnums, resumes, nested = proc.gnums, proc.resumes, proc.nested
-    for record, watch in records:
+    for record, watch in merged:
         probe = watch.probe
         client = probe.client
         if client is None:
@@ -570,7 +582,9 @@ def deliver(proc: _Process, final: bool) -> None:
         regs = record[3]
         if is_return:
             # A return probe fires in the caller, the return address popped: sp is the CFA.
-            hit = CapturedHit(engine.RETURN, proc.num, gnum, p, names, regs, b"")
+            # (The client keeps nothing of a return's hit: one object serves them all.)
+            hit = watch.ret_hit
+            hit.inferior, hit.thread, hit._plan, hit._regs = proc.num, gnum, p, regs
             hit.cfa = regs[cfa_at]
             pending = nested.get(tid)
             while pending and pending[-1] < hit.cfa:
