@@ -88,15 +88,18 @@ def test_scope_locations() -> None:
 
 
 def test_entry_point_and_arguments() -> None:
-    assert up.entry_point(FIB_O0, 0x1155) == 0x1149  # push %rbp: run without a single-step
-    cet = [(0, "endbr64"), (4, "push   %rbp"), (5, "mov    %rsp,%rbp"), (8, "nop")]
-    assert up.entry_point(cet, 8) == 4
+    # After gdb's frame set-up (push %rbp; mov %rsp,%rbp), the first push: no single-step.
+    assert up.entry_point(FIB_O0, 0x1155) == (0x114D, True)
+    cet = [(0, "endbr64"), (4, "push   %rbp"), (5, "mov    %rsp,%rbp"), (8, "sub    $0x10,%rsp"),
+           (12, "mov    %edi,-0x4(%rbp)"), (15, "nop")]
+    assert up.entry_point(cet, 15) == (15, False)  # nothing cheap before: at the location
+    assert up.entry_point(cet[:4], 8) == (8, True)
     with pytest.raises(up.Unprobeable, match="not every call"):
         up.entry_point(FIB_O0, 0x1160)
     seven = [(f"a{i}", "int", 8) for i in range(7)]
     assert up.abi_arguments(seven) == [
         ("in", "rdi", 0), ("in", "rsi", 0), ("in", "rdx", 0), ("in", "rcx", 0),
-        ("in", "r8", 0), ("in", "r9", 0), ("sp", "", 8),
+        ("in", "r8", 0), ("in", "r9", 0), ("cfa", "", 0),
     ]
     with pytest.raises(up.Unprobeable, match="'ratio' is not passed in an integer register"):
         up.abi_arguments([("n", "int", 4), ("ratio", "other", 8)])
@@ -221,14 +224,25 @@ def test_a_user_breakpoint_on_a_profiled_function(demo_build: Path) -> None:
     assert_clean(out)
     assert "Breakpoint 3, fib (n=1) at" in out
     assert _table_row(out, "fib")[1:3] == [str(calls), str(calls)]
-    # On the probed address itself: the location moves to the breakpoint engine, counts exact.
+    # Both set before the program runs: libraries load (gdb sets breakpoints again each
+    # time), the user's breakpoint still stops after the prologue, with the right n.
     out = run_batch(demo_build / "fib", [
-        "set gdbext engine uprobe", "start", "prof --quiet fib", "x/i fib", "break *fib",
-        "continue", "delete 3", "continue",
+        "set gdbext engine uprobe", "prof --quiet fib", "break fib if n == 1", "run", "bt",
+        "delete 2", "continue",
+    ], args=["8"]).stdout
+    assert_clean(out)
+    assert re.search(r"Breakpoint 2, fib \(n=1\) at .*fib\.c:7", out)
+    assert re.search(r"#1 +0x[0-9a-f]+ in fib \(n=2\)", out)  # backtraces unharmed
+    assert _table_row(out, "fib")[1:3] == [str(calls), str(calls)]
+    # On a probed address itself (prof's entry probe, after push %rbp; mov %rsp,%rbp):
+    # the location moves to the breakpoint engine, counts stay exact.
+    out = run_batch(demo_build / "fib", [
+        "set gdbext engine uprobe", "start", "prof --quiet fib", "x/2i fib",
+        "break *((char *) fib + 4)", "continue", "delete 3", "continue",
     ], args=["8"]).stdout
     assert_clean(out)
     assert "prof: 'fib' moves to the breakpoint engine: breakpoint 3 is at a probed address" in out
-    assert re.search(r"<fib\+?0?>:\s+push\s+%rbp", out)  # the original instruction
+    assert re.search(r"<fib\+?0?>:\s+push\s+%rbp", out)  # the original instructions
     assert re.search(r"Breakpoint 3, (0x[0-9a-f]+ in )?fib \(", out)
     assert _table_row(out, "fib")[1:3] == [str(calls), str(calls)]
 

@@ -135,32 +135,42 @@ def function_name(print_name: str) -> str:
 ARG_REGISTERS = ("rdi", "rsi", "rdx", "rcx", "r8", "r9")
 # Instructions the kernel runs for a uprobe without single-stepping them (x86-64:
 # push, nop, jumps, calls); a probe elsewhere costs a single-step trap.
-_EMULATED = re.compile(r"^(?:push[q]?\s+%r|nop|xchg\s+%ax,%ax)")
-_NO_SP_CHANGE = re.compile(r"^(?:endbr64|nop)")
+_EMULATED = re.compile(r"^(?:push[q]?\s+%r|nop)")
+# What gdb's x86-64 prologue analysis reads at a function's start (endbr64, push %rbp,
+# mov %rsp,%rbp): a probe's trap there would make gdb misplace breakpoints on the
+# function at its next breakpoint re-set (a library loads).
+_FRAME_SETUP = (re.compile(r"^endbr64$"), re.compile(r"^push[q]?\s+%rbp$"),
+                re.compile(r"^mov[q]?\s+%rsp,\s*%rbp$"))
 
 
-def entry_point(code: list[tuple[int, str]], pc: int) -> int:
-    """Where to probe the calls that reach PC: the function's first instruction, or its
-    first ``push`` after instructions that leave the stack alone (``endbr64``).
+def entry_point(code: list[tuple[int, str]], pc: int) -> tuple[int, bool]:
+    """Where to probe the calls that reach PC, and whether the argument registers still
+    hold the arguments there.
 
-    Raises Unprobeable when a branch lies between the entry and PC (not every
-    call would reach PC).
+    After the frame set-up gdb reads (``endbr64``, ``push %rbp``, ``mov
+    %rsp,%rbp``), the first instruction the kernel runs without a single-step
+    (a ``push``), else PC itself.  Raises Unprobeable when a branch lies
+    between the function's start and PC (not every call would reach PC).
     """
     if not code:
         raise Unprobeable("its code cannot be read")
-    entry = code[0][0]
     for address, asm in code:
         if address >= pc:
             break
         if re.match(r"^(?:j[a-z]+|call|ret|loop)", asm.strip()):
             raise Unprobeable("not every call reaches the location")
-    for address, asm in code:
-        text = asm.strip()
-        if _EMULATED.match(text):
-            return address
-        if not _NO_SP_CHANGE.match(text) or address >= pc:
+    i = 0
+    for pattern in _FRAME_SETUP:
+        if i < len(code) and code[i][0] < pc and pattern.match(" ".join(code[i][1].split())):
+            i += 1
+    intact = True  # only frame set-up and pushes so far: the argument registers are intact
+    for address, asm in code[i:]:
+        if address >= pc:
             break
-    return entry
+        if _EMULATED.match(asm.strip()):
+            return address, intact
+        intact = False
+    return pc, intact and code[i][0] >= pc if i < len(code) else False
 
 
 def abi_arguments(args: list[tuple[str, int, int]]) -> list[tuple[str, str, int]]:
@@ -168,13 +178,13 @@ def abi_arguments(args: list[tuple[str, int, int]]) -> list[tuple[str, str, int]
 
     ARGS: ``(name, type class, size)`` in order, the class ``"int"`` (integers,
     pointers, enums, bools, references) or anything else.  Returns ``("in",
-    register, 0)`` or ``("sp", "", offset from the stack pointer)`` per
-    argument; raises Unprobeable for an argument of another class (floating
-    point, a struct passed by value).
+    register, 0)`` or ``("cfa", "", offset from the CFA)`` per argument;
+    raises Unprobeable for an argument of another class (floating point, a
+    struct passed by value).
     """
     out: list[tuple[str, str, int]] = []
     used = 0
-    slot = _PTR  # above the return address
+    slot = 0  # the first stack argument is just above the return address: at the CFA
     for name, cls, size in args:
         if cls != "int" or size > 8:
             raise Unprobeable(f"argument '{name}' is not passed in an integer register")
@@ -182,7 +192,7 @@ def abi_arguments(args: list[tuple[str, int, int]]) -> list[tuple[str, str, int]
             out.append(("in", ARG_REGISTERS[used], 0))
             used += 1
         else:
-            out.append(("sp", "", slot))
+            out.append(("cfa", "", slot))
             slot += _PTR
     return out
 

@@ -49,7 +49,7 @@ from itertools import repeat
 import gdb
 
 from gdbext import events, inferior, settings
-from gdbext.trace import engine, frames, perf
+from gdbext.trace import engine, frames, perf, sites
 from gdbext.trace.capture import (
     Unprobeable,
     abi_arguments,
@@ -74,7 +74,6 @@ _procs: dict[int, _Process] = {}
 _PTR = 8  # x86-64: the return address's size
 _MAX_STACK = 4096  # the most stack a capture takes
 _PARSE_BYTES = 256 * 1024  # records parsed per turn of gdb's event loop
-_MAX_URETPROBE_DEPTH = 64  # the kernel's MAX_URETPROBE_DEPTH (kernel/events/uprobes.c)
 
 
 # -- a location's plan: where to probe and how to decode -----------------------------------------
@@ -118,18 +117,19 @@ _PLAIN_INTS = {
 class Plan:
     """One location, planned: its probes (file and offsets) and how to decode its captures.
 
-    tp: one probe at the location (``pc``).  prof: a probe and a return probe
-    (uretprobe) at the function's entry (``entry``), where the CFA is the
-    stack pointer plus the return address and the arguments are where the
-    calling convention puts them; the hits are reported at ``pc`` as the
-    breakpoint engine reports them.
+    tp: one probe at the location (``pc``).  prof: a probe where calls start
+    (``entry``: just after the frame set-up, where the arguments are still
+    where the calling convention puts them) and one on each return
+    instruction, where the CFA is the stack pointer plus the return
+    address; hits are reported at ``pc`` as the breakpoint engine reports
+    them.
     """
 
     def __init__(self, pc: int, path: str, offset: int, wants: Wants) -> None:
         self.pc, self.path, self.offset, self.wants = pc, path, offset, wants
         self.place = (path, offset)  # the location's file and offset
         self.entry = pc  # the address probed (file offset: ``offset``)
-        self.returns = False  # a return probe at the entry too
+        self.rets: list[tuple[int, int]] = []  # prof: each return instruction, file offset
         self.cfa_reg = "rsp"
         self.cfa_off = _PTR
         self.sp_off: int | None = _PTR
@@ -141,10 +141,9 @@ class Plan:
         self.generation = -1  # frames.generation when the fast texts were checked
 
     def probes(self) -> list[perf.Probe]:
-        """The entry probe, then (prof) the return probe."""
+        """The entry probe, then (prof) one per return instruction."""
         out = [perf.Probe(self.path, self.offset, regs=self.regs, stack=self.stack)]
-        if self.returns:
-            out.append(perf.Probe(self.path, self.offset, ret=True, regs=("rsp",)))
+        out += [perf.Probe(self.path, off, regs=("rsp",)) for _a, off in self.rets]
         return out
 
     def values(self, regs: dict[str, int], stack: bytes, entries: list[int],
@@ -270,11 +269,27 @@ def plan(pc: int, pid: int, wants: Wants) -> Plan:
     p.header = _header(scope, function, args)
     regs = {"rsp"}
     if wants.returns:
-        p.entry = entry_point(code, pc)
-        p.offset = offset + p.entry - pc
-        p.returns = True
-        p.cfa_reg, p.cfa_off, p.sp_off = "rsp", _PTR, _PTR
-        if wants.args:
+        # Calls start at the entry probe and end at the function's return instructions:
+        # not a return probe (uretprobe), which replaces the return address on the stack
+        # and so breaks C++ exceptions, thread cancellation and backtraces through the
+        # function, and needs a probe on its first instruction, where gdb looks for the
+        # frame set-up.
+        entry, intact = entry_point(code, pc)
+        rets, leaves = sites.exits([{"addr": a, "asm": t} for a, t in code], fstart,
+                                   code[-1][0] + 1)
+        if leaves or not rets:
+            raise Unprobeable("the function can leave through a tail jump")
+        p.entry = entry
+        p.offset = offset + entry - pc
+        p.rets = [(a, offset + a - pc) for a in rets]
+        p.cfa_reg, p.cfa_off, p.sp_off = cfa_rule(code, fstart, entry)
+        regs.add(p.cfa_reg)
+        if wants.args and not intact:
+            if entry != pc:
+                raise Unprobeable("its arguments are neither in registers nor in the frame "
+                                  "where it is probed")
+            top = _frame_decoders(p, scope, pc, args, regs)
+        elif wants.args:
             ftype = function.type
             try:
                 result = ftype.target().strip_typedefs().code if ftype is not None else None
@@ -284,59 +299,77 @@ def plan(pc: int, pid: int, wants: Wants) -> Plan:
                 raise Unprobeable("it returns a structure (a hidden first argument)")
             where = abi_arguments([(e.name, _type_class(e.symbol.type), e.size) for e in args])
             top = 0
-            for entry in scope.entries:
-                if entry.kind != frames.ARG:
-                    p.decoders.append(_Value("none", "", 0, entry.symbol.type, entry.size))
+            for entry_ in scope.entries:
+                if entry_.kind != frames.ARG:
+                    p.decoders.append(_Value("none", "", 0, entry_.symbol.type, entry_.size))
                     continue
                 kind, reg, off = where.pop(0)
-                dec = _Value(kind, reg, off, entry.symbol.type, entry.size)
+                dec = _Value(kind, reg, off, entry_.symbol.type, entry_.size)
                 if kind == "in":
                     regs.add(reg)
                 else:
-                    top = max(top, off + entry.size)
-                dec.fast = _plain_int(entry.symbol.type, entry.size)
+                    if p.sp_off is None:
+                        raise Unprobeable("the frame's size is not known where it is probed")
+                    top = max(top, p.sp_off + off + entry_.size)
+                dec.fast = _plain_int(entry_.symbol.type, entry_.size)
                 p.decoders.append(dec)
-            p.stack = top
+        else:
+            top = 0
+        if top > _MAX_STACK:
+            raise Unprobeable(f"its values span {top} bytes of stack")
+        p.stack = top
         p.regs = tuple(sorted(regs))
         return p
     p.cfa_reg, p.cfa_off, p.sp_off = cfa_rule(code, fstart, pc)
     regs.add(p.cfa_reg)
     if wants.values:
-        try:
-            text = gdb.execute(f"info scope *{pc:#x}", to_string=True)
-        except gdb.error as exc:
-            raise Unprobeable(f"gdb cannot describe its variables ({exc})") from None
-        where = scope_locations(text)
-        top = 0
-        for entry in scope.entries:
-            found = where.get(entry.name)
-            if entry.dynamic or entry.size <= 0:
-                raise Unprobeable(f"the size of '{entry.name}' is only known at each hit")
-            if found is None:
-                raise Unprobeable(f"'{entry.name}' is not at a fixed place in the frame")
-            if found[0] == "in":
-                if found[1] not in (perf.REGISTERS.get(perf.ARCH) or ()) or entry.size > 8:
-                    raise Unprobeable(f"'{entry.name}' is in register {found[1]}")
-                dec = _Value("in", found[1], 0, entry.symbol.type, entry.size)
-                regs.add(found[1])
-            elif found[0] == "cfa":
-                if p.sp_off is None:
-                    raise Unprobeable("the frame's size is not known there")
-                dec = _Value("cfa", "", found[1], entry.symbol.type, entry.size)
-                top = max(top, p.sp_off + found[1] + entry.size)
-            else:
-                if found[1] != "rbp" or p.sp_off is None or p.cfa_reg != "rbp":
-                    raise Unprobeable(f"'{entry.name}' is relative to {found[1]}")
-                regs.add("rbp")
-                dec = _Value("reg", "rbp", found[2], entry.symbol.type, entry.size)
-                top = max(top, p.sp_off - p.cfa_off + found[2] + entry.size)
-            dec.fast = _plain_int(entry.symbol.type, entry.size)
-            p.decoders.append(dec)
-        if top > _MAX_STACK:
-            raise Unprobeable(f"its values span {top} bytes of stack")
-        p.stack = top
+        p.stack = _frame_decoders(p, scope, pc, scope.entries, regs)
     p.regs = tuple(sorted(regs))
     return p
+
+
+def _frame_decoders(p: Plan, scope: frames.Scope, pc: int, needed: tuple[Any, ...],
+                    regs: set[str]) -> int:
+    """Decoders for the scope's entries from debug information at PC; the stack they need.
+
+    Entries not NEEDED get a decoder that says they were not captured.
+    """
+    try:
+        text = gdb.execute(f"info scope *{pc:#x}", to_string=True)
+    except gdb.error as exc:
+        raise Unprobeable(f"gdb cannot describe its variables ({exc})") from None
+    where = scope_locations(text)
+    top = 0
+    for entry in scope.entries:
+        if entry not in needed:
+            p.decoders.append(_Value("none", "", 0, entry.symbol.type, entry.size))
+            continue
+        found = where.get(entry.name)
+        if entry.dynamic or entry.size <= 0:
+            raise Unprobeable(f"the size of '{entry.name}' is only known at each hit")
+        if found is None:
+            raise Unprobeable(f"'{entry.name}' is not at a fixed place in the frame")
+        if found[0] == "in":
+            if found[1] not in (perf.REGISTERS.get(perf.ARCH) or ()) or entry.size > 8:
+                raise Unprobeable(f"'{entry.name}' is in register {found[1]}")
+            dec = _Value("in", found[1], 0, entry.symbol.type, entry.size)
+            regs.add(found[1])
+        elif found[0] == "cfa":
+            if p.sp_off is None:
+                raise Unprobeable("the frame's size is not known there")
+            dec = _Value("cfa", "", found[1], entry.symbol.type, entry.size)
+            top = max(top, p.sp_off + found[1] + entry.size)
+        else:
+            if found[1] != "rbp" or p.sp_off is None or p.cfa_reg != "rbp":
+                raise Unprobeable(f"'{entry.name}' is relative to {found[1]}")
+            regs.add("rbp")
+            dec = _Value("reg", "rbp", found[2], entry.symbol.type, entry.size)
+            top = max(top, p.sp_off - p.cfa_off + found[2] + entry.size)
+        dec.fast = _plain_int(entry.symbol.type, entry.size)
+        p.decoders.append(dec)
+    if top > _MAX_STACK:
+        raise Unprobeable(f"its values span {top} bytes of stack")
+    return top
 
 
 def _plain_int(gtype: gdb.Type, size: int) -> Any:
@@ -427,18 +460,19 @@ class _Watch:
     def __init__(self, probe: _Managed, plans: list[Plan], session: perf.Session) -> None:
         self.probe, self.plans, self.session = probe, plans, session
         self.ret_hit: CapturedHit | None = None
-        # per perf probe index: (plan, is_return, register names, where the CFA's register is)
-        self.kinds: list[tuple[Plan, bool, tuple[str, ...], int | None]] = []
+        # per perf probe index: (plan, is_return, register names, the CFA's register's
+        # index in them, the CFA's offset from that register)
+        self.kinds: list[tuple[Plan, bool, tuple[str, ...], int, int]] = []
         index = 0
         for p in plans:
             names = session.names[index]
-            cfa_at = names.index(p.cfa_reg) if p.wants.returns else None
-            self.kinds.append((p, False, names, cfa_at))
+            self.kinds.append((p, False, names, names.index(p.cfa_reg), p.cfa_off))
             index += 1
-            if p.returns:
+            for _ret in p.rets:
                 names = session.names[index]
-                self.kinds.append((p, True, names, names.index("rsp")))
-                self.ret_hit = CapturedHit(engine.RETURN, 0, 0, p, names, (), b"")
+                self.kinds.append((p, True, names, names.index("rsp"), _PTR))
+                if self.ret_hit is None:
+                    self.ret_hit = CapturedHit(engine.RETURN, 0, 0, p, names, (), b"")
                 index += 1
 
 
@@ -456,7 +490,6 @@ class _Process:
         self.paused_at: int | None = None
         self.paused_total = 0
         self.resumes: list[tuple[int, int]] = []  # (when resumed, paused total since then)
-        self.nested: dict[int, list[int]] = {}  # per thread: the return probes pending
         self.lock = threading.Lock()
         self.posted = False
         self.closed = False
@@ -539,11 +572,13 @@ class _Process:
                 pass
 
 
-def deliver(proc: _Process, final: bool) -> None:
+def deliver(proc: _Process, final: bool, exiting: bool = False) -> None:
     """Decode what the process's probes recorded and hand it to the clients, in time order.
 
     FINAL: everything (the program is stopped or gone); else a bounded amount,
-    with more posted for later.
+    with more posted for later.  EXITING: the process ended; threads that
+    ended after the last hit ended with it (their open calls end with the
+    program, as the breakpoint engine reports them).
     """
     if proc.closed:
         return
@@ -564,7 +599,11 @@ def deliver(proc: _Process, final: bool) -> None:
         merged = zip(batches[0][0], repeat(batches[0][1]))  # type: ignore[assignment]
     else:
         merged = []
-    gnums, resumes, nested = proc.gnums, proc.resumes, proc.nested
+    gnums, resumes = proc.gnums, proc.resumes
+    last_hit = None
+    if exiting:
+        last_hit = max((next((r[0] for r in reversed(got) if r[1] >= 0), 0)
+                        for got, _w in batches), default=0)
     for record, watch in merged:
         probe = watch.probe
         client = probe.client
@@ -574,10 +613,10 @@ def deliver(proc: _Process, final: bool) -> None:
         tid = record[2]
         gnum = gnums.get(tid) or proc.gnum(tid)
         if kind == perf.EXIT:
-            if probe.wants.returns:
+            if probe.wants.returns and (last_hit is None or record[0] < last_hit):
                 client.on_thread_exit(proc.num, gnum)
             continue
-        p, is_return, names, cfa_at = watch.kinds[kind]
+        p, is_return, names, cfa_at, cfa_off = watch.kinds[kind]
         t = record[0]
         regs = record[3]
         if is_return:
@@ -585,29 +624,13 @@ def deliver(proc: _Process, final: bool) -> None:
             # (The client keeps nothing of a return's hit: one object serves them all.)
             hit = watch.ret_hit
             hit.inferior, hit.thread, hit._plan, hit._regs = proc.num, gnum, p, regs
-            hit.cfa = regs[cfa_at]
-            pending = nested.get(tid)
-            while pending and pending[-1] < hit.cfa:
-                pending.pop()
+            hit.cfa = regs[cfa_at] + cfa_off
         else:
             if not probe.enabled or (probe.ignoring and not probe.counts_hit()):
                 continue
             hit = CapturedHit(engine.ENTRY, proc.num, gnum, p, names, regs, record[4])
-            if cfa_at is not None:
-                sp = regs[cfa_at]
-                hit.cfa = sp + p.cfa_off
-                # The kernel keeps at most 64 return probes pending per thread; a call
-                # entered deeper gets none.  Follow its count as it does (a frame whose
-                # stack pointer is at or below this one's has ended).
-                pending = nested.get(tid)
-                if pending is None:
-                    pending = nested[tid] = []
-                while pending and pending[-1] <= sp:
-                    pending.pop()
-                if len(pending) >= _MAX_URETPROBE_DEPTH:
-                    probe.too_deep += 1
-                else:
-                    pending.append(sp)
+            if p.rets:
+                hit.cfa = regs[cfa_at] + cfa_off
         hit.wall_ns = proc.wall(t) if resumes else t
         hit.cpu_ns = record[5]
         try:
@@ -619,13 +642,6 @@ def deliver(proc: _Process, final: bool) -> None:
             probe.failed(exc)
     if final:
         for watch in proc.watches:
-            if watch.probe.too_deep > watch.probe.deep_told:
-                watch.probe.deep_told = watch.probe.too_deep
-                watch.probe.note(
-                    f"'{watch.probe.request.spec}': {watch.probe.too_deep} calls so far were "
-                    f"nested deeper than {_MAX_URETPROBE_DEPTH} probed calls, the kernel's "
-                    "limit for return probes: their returns are not seen, so they show as "
-                    "not completed ('set gdbext engine breakpoint' times them)")
             lost = watch.session.lost - watch.probe.lost_told
             if lost > 0:
                 watch.probe.lost_told += lost
@@ -650,7 +666,6 @@ class _Managed:
         self.disabled: set[tuple[str, int]] = set()  # locations this engine disabled
         self.notes: set[str] = set()
         self.lost_told = 0
-        self.too_deep = self.deep_told = 0
         self._failed = False
         self.enabled = True  # the breakpoint's, as of its last change
         self.ignoring = False  # whether its ignore count is above 0
@@ -811,7 +826,9 @@ class UprobeEngine(engine.Engine):
                 for p in plans:
                     places.add(p.place)
                     probed.add((p.path, p.offset))
+                    probed.update((p.path, o) for _a, o in p.rets)
                     addresses.update((p.pc, p.entry))
+                    addresses.update(a for a, _o in p.rets)
         self._changing = True
         try:
             for loc in locations:
@@ -902,7 +919,7 @@ class UprobeEngine(engine.Engine):
         for num, proc in list(_procs.items()):
             if target is not None and num != target.num:
                 continue
-            deliver(proc, final=True)
+            deliver(proc, final=True, exiting=True)
             self._forget(num)
 
     def _forget(self, num: int) -> None:
