@@ -228,6 +228,11 @@ def _function_code(pc: int, path: str, offset: int) -> tuple[gdb.Block, gdb.Symb
         fblock = fblock.superblock
     if fblock is None:
         raise Unprobeable("not inside a function")
+    outer = fblock.superblock
+    while outer is not None and not outer.is_static and not outer.is_global:
+        if outer.function is not None:
+            raise Unprobeable("it is an inlined copy of the function")
+        outer = outer.superblock
     key = (path, offset - (pc - fblock.start))
     known = _analyses.get(key)
     if known is None or known[1] != fblock.start:
@@ -778,6 +783,9 @@ class UprobeEngine(engine.Engine):
         addresses = managed.addresses.setdefault(target.num, set())
         places = managed.places.setdefault(target.num, set())
         plans: list[Plan] = []
+        where = f"'{managed.request.spec}'"
+        if len(locations) > 1:
+            where += " (some of its locations)"
         for loc in locations:
             pc = int(loc.address)
             if pc in addresses:
@@ -786,8 +794,7 @@ class UprobeEngine(engine.Engine):
                 place = location_file(pc, target.pid)
             except Unprobeable as exc:
                 if loc.enabled:
-                    managed.note(f"'{managed.request.spec}' at {pc:#x} uses the breakpoint "
-                                 f"engine: {exc}")
+                    managed.note(f"{where} uses the breakpoint engine: {exc}")
                 continue
             if not loc.enabled and place not in managed.disabled:
                 continue  # the user disabled it
@@ -796,14 +803,13 @@ class UprobeEngine(engine.Engine):
                 continue
             conflict = _user_breakpoint_at(pc, bp)
             if conflict:
-                managed.note(f"'{managed.request.spec}' at {pc:#x} uses the breakpoint engine: "
-                             f"breakpoint {conflict} is there too")
+                managed.note(f"{where} uses the breakpoint engine: breakpoint {conflict} is "
+                             "there too")
                 continue
             try:
                 plans.append(plan(pc, target.pid, managed.wants))
             except Unprobeable as exc:
-                managed.note(f"'{managed.request.spec}' at {pc:#x} uses the breakpoint "
-                             f"engine: {exc}")
+                managed.note(f"{where} uses the breakpoint engine: {exc}")
         if plans:
             session = None
             try:
