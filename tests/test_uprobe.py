@@ -355,3 +355,45 @@ def test_the_setting(demo_build: Path) -> None:
     assert "tp and prof watch the program with the engine breakpoint." in out
     assert "tp and prof watch the program with the engine uprobe." in out
     assert 'Undefined item: "sometimes".' in out
+
+
+@needs_uprobes
+def test_at_a_terminal_hits_print_live_and_ctrl_c_stops_cleanly(gdb_session,
+                                                                tmp_path: Path) -> None:
+    src = tmp_path / "slow.c"
+    src.write_text(
+        "#include <stdio.h>\n#include <unistd.h>\n"
+        "int tick(int i) { usleep(2000); return i + 1; }\n"
+        "int main(void) {\n  int sum = 0;\n"
+        "  for (int i = 0; i < 100000; i++) sum += tick(i);\n"
+        "  printf(\"sum %d\\n\", sum);\n  return 0;\n}\n")
+    program = tmp_path / "slow"
+    subprocess.run(["gcc", "-g", "-O0", "-Wall", "-Wextra", "-Werror", "-o", str(program),
+                    str(src)], check=True)
+    gdb = gdb_session(program)
+    gdb.cmd("set gdbext engine uprobe")
+    gdb.cmd("set confirm on")  # a user at a terminal: hits print while the program runs
+    gdb.cmd("tp tick")
+    gdb.child.sendline("run")
+    gdb.child.expect_exact("\ti(int: 5) [4]", timeout=30)  # printed live, not at a stop
+    seen = gdb.child.before + gdb.child.after
+    time.sleep(0.3)
+    gdb.child.sendintr()
+    out = gdb._expect_prompt(30)
+    seen += out
+    assert_clean(out)
+    assert "Program received signal SIGINT" in out
+    listing = gdb.cmd("tp")
+    hits = int(_table_row(listing, "1")[3])
+    assert hits > 10
+    # Everything recorded before the stop is printed at the stop: the last hit printed is
+    # the last one counted.  (Not every line before it can be checked: the terminal
+    # drops the output it still holds when ^C is typed.)
+    assert re.findall(r"\ti\(int: (\d+)\) \[4\]", seen)[-1] == str(hits - 1)
+    gdb.cmd("delete 1")
+    gdb.cmd("set confirm off")
+    gdb.child.sendline("kill")
+    gdb._expect_prompt(30)
+    gdb.child.sendline("quit")
+    gdb.child.expect(__import__("pexpect").EOF, timeout=30)
+    assert "Fatal signal" not in gdb.child.before

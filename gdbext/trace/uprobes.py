@@ -363,13 +363,18 @@ def _frame_decoders(p: Plan, scope: frames.Scope, pc: int, needed: tuple[Any, ..
             if p.sp_off is None:
                 raise Unprobeable("the frame's size is not known there")
             dec = _Value("cfa", "", found[1], entry.symbol.type, entry.size)
-            top = max(top, p.sp_off + found[1] + entry.size)
+            low = p.sp_off + found[1]
         else:
             if found[1] != "rbp" or p.sp_off is None or p.cfa_reg != "rbp":
                 raise Unprobeable(f"'{entry.name}' is relative to {found[1]}")
             regs.add("rbp")
             dec = _Value("reg", "rbp", found[2], entry.symbol.type, entry.size)
-            top = max(top, p.sp_off - p.cfa_off + found[2] + entry.size)
+            low = p.sp_off - p.cfa_off + found[2]
+        if dec.kind != "in":
+            if low < 0:  # a leaf function's locals below the stack pointer (the red zone)
+                raise Unprobeable(f"'{entry.name}' is below the stack pointer, where a "
+                                  "capture does not reach")
+            top = max(top, low + entry.size)
         dec.fast = _plain_int(entry.symbol.type, entry.size)
         p.decoders.append(dec)
     if top > _MAX_STACK:
