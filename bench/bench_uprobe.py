@@ -8,8 +8,11 @@ hit, so it runs on fib(16) (3,193 calls); the uprobe engine runs on fib(22)
 opening and closing the probes) are spread thin.  The breakpoint engine's
 figures come from fib(16) too.
 
-Also measured: the raw cost of a uprobe hit (entry alone, entry and
-return) under gdb without anything decoded, and prof's accuracy on
+Also measured: the raw cost of uprobe hits under gdb, nothing decoded: an
+entry probe alone (on ``push %rbp``, which the kernel emulates), with a probe
+on the ``ret`` instruction (single-stepped: what prof uses), and with a
+return probe (uretprobe: cheaper, but it replaces the return address on the
+stack, which breaks C++ exceptions and backtraces); and prof's accuracy on
 ``prof_cpu`` (``burn(20)`` spins 20 ms of its thread's CPU and says how
 much it used): prof's CPU and wall per call against the program's own
 figure measured without a debugger, with a ``tp`` on the same function.
@@ -51,8 +54,13 @@ for line in open(f"/proc/{pid}/maps"):
     if lo <= addr < hi and len(f) > 5:
         off = addr - lo + int(f[2], 16)
 probes = [perf.Probe(path, off, regs=("rsp",))]
-if mode == "both":
+if mode == "uretprobe":
     probes.append(perf.Probe(path, off, ret=True, regs=("rsp",)))
+elif mode == "ret":
+    block = gdb.block_for_pc(addr)
+    for insn in gdb.selected_inferior().architecture().disassemble(block.start, block.end - 1):
+        if insn["asm"].startswith("ret"):
+            probes.append(perf.Probe(path, off + insn["addr"] - addr, regs=("rsp",)))
 session = perf.Session(pid, probes)
 session.add_thread(pid)
 stop = threading.Event()
@@ -193,7 +201,7 @@ def main() -> int:
     dprintf = slow["dprintf"]
 
     fast: dict[str, float] = {}
-    for mode in ("entry", "both"):
+    for mode in ("entry", "ret", "uretprobe"):
         os.environ["UPROBE_BENCH_RAW"] = mode
         fast[f"raw uprobe ({mode})"] = per_hit(program, 25, {
             "raw": ([f"source {raw}"], [f"source {raw_end}"], True),
