@@ -250,7 +250,8 @@ def test_thread_cpu_time_per_call_matches_the_program(demo_build: Path) -> None:
         cpu = ret[perf.CPU] - entry[perf.CPU]
         wall = ret[perf.TIME] - entry[perf.TIME]
         # The call also prints its line after measuring: a little more than it says.
-        assert spent <= cpu <= spent * 1.05 + 200_000, (cpu, spent)
+        # (The task-clock and CLOCK_THREAD_CPUTIME_ID may differ by a microsecond.)
+        assert spent * 0.999 <= cpu <= spent * 1.05 + 200_000, (cpu, spent)
         assert cpu <= wall
 
 
