@@ -110,7 +110,9 @@ class Profiler:
         if stack is None:
             stack = data.stacks[hit.thread] = []
         cfa = hit.cfa
-        assert cfa is not None
+        if cfa is None:  # the engine cannot time this one: count it, say why
+            self._untimed(data, hit)
+            return
         # A call whose frame is at or below the new one cannot be running any more.
         while stack and stack[-1].cfa <= cfa:  # type: ignore[operator]
             self._abandon(stack.pop(), NOT_COMPLETED_UNWOUND)
@@ -130,6 +132,17 @@ class Profiler:
             call.token = hit.token()
             call.path = ";".join(names)
         stack.append(call)
+
+    def _untimed(self, data: Data, hit: Hit) -> None:
+        data.stats.calls += 1
+        self._warn(hit.note)
+        call = Call(hit, 0)
+        if self.read_args:
+            call.header = hit.header()
+            call.args = hit.args(settings.value("tp-max-value"))
+            if self.writer is not None:
+                call.function = hit.scope().function
+        self._abandon(call, "not timed")
 
     def on_return(self, hit: Hit) -> None:
         data = self.data(hit.inferior)
@@ -214,12 +227,13 @@ class Profiler:
             ui.write(profreport.describe(call) + profreport.cost(wall, cpu))
 
     def _abandon(self, call: Call, why: str) -> None:
-        """Record CALL as not completed, because of WHY."""
+        """Record CALL as not completed, because of WHY ("not timed": never timed)."""
         if self.writer is not None:
             self.writer.write(profreport.record(self.spec, call, None, None, False))
             self.records += 1
         if not self.quiet:
-            ui.write(profreport.describe(call) + f"\tNot completed: {why}\n")
+            text = "\tNot timed\n" if why == "not timed" else f"\tNot completed: {why}\n"
+            ui.write(profreport.describe(call) + text)
 
     def _abandon_thread(self, data: Data, gnum: int, why: str) -> None:
         stack = data.stacks.pop(gnum, None)
@@ -330,14 +344,7 @@ def run(cmd: ui.Command, arg: str) -> None:
     out = writer.open_writer(request.output) if request.output else None
     prof = Profiler(request, out, folded)
     wants = engine.Wants(args=prof.read_args, returns=True, stack=bool(folded))
-    try:
-        probe = engine.get().probe(request, wants, prof)
-        if out is not None:
-            out.claim()
-    except gdb.GdbError:
-        if out is not None:
-            out.abandon()
-        raise
+    probe = front.start(request, wants, prof, out)
     prof.probe = probe
     _profilers.append(prof)
     if probe.pending:

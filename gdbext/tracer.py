@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from gdbext.trace.frames import Scope
     from gdbext.trace.grammar import Request
 
+_states = state._states  # read on every hit: one dict lookup, no call
 # Live tracepoints, in the order they were set.
 _tracepoints: list[Tracepoint] = []
 # json.encoder.encode_basestring (C-accelerated), imported at first --output use.
@@ -88,7 +89,8 @@ class Tracepoint:
     # -- the engine's client --------------------------------------------------
 
     def on_entry(self, hit: Hit) -> None:
-        slots = state.of(hit.inferior).slots
+        st = _states.get(hit.inferior) or state.of(hit.inferior)
+        slots = st.slots
         slots[self] = slots.get(self, 0) + 1
         if self.quiet:
             return
@@ -193,14 +195,7 @@ def run(cmd: ui.Command, arg: str) -> None:
             _encode = encode_basestring
     tracepoint = Tracepoint(request, out)
     wants = engine.Wants(values=not request.quiet)
-    try:
-        probe = engine.get().probe(request, wants, tracepoint)
-        if out is not None:
-            out.claim()
-    except gdb.GdbError:
-        if out is not None:
-            out.abandon()
-        raise
+    probe = front.start(request, wants, tracepoint, out)
     tracepoint.probe = probe
     _tracepoints.append(tracepoint)
     if out is not None:
@@ -260,7 +255,7 @@ def _on_exited(event: gdb.ExitedEvent) -> None:
     """Print the counts of every tracepoint in the process that ended, and write out files."""
     target = getattr(event, "inferior", None) or gdb.selected_inferior()
     st = state.of(target.num)
-    suffix = f" ({st.name()})" if state.several() else ""
+    suffix = f" in {st.name()}" if state.several() else ""
     lines = [f"Tracepoint '{tp.where}' Count: {tp.count(st)}{suffix}\n" for tp in _live()]
     if lines:
         gdb.write("".join(lines))

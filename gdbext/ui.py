@@ -107,6 +107,24 @@ def arg_parser(prog: str, **kwargs: Any) -> argparse.ArgumentParser:
     return _Parser(prog=prog, add_help=False, allow_abbrev=False, **kwargs)
 
 
+def gdb_completions(command: str, text: str, word: str | None) -> list[str]:
+    """What gdb completes for ``COMMAND TEXT`` (e.g. 'print', 'break'), cut to WORD.
+
+    For a command whose argument ends with an expression or a location that
+    gdb's own completer understands.
+    """
+    text = text.lstrip()
+    try:
+        out = gdb.execute(f"complete {command} {text}", to_string=True)
+    except gdb.error:
+        return []
+    head = command + " "
+    prefix = head + text
+    cut = len(text) - len(word or "")
+    return [line[len(head) + cut :] for line in out.splitlines()
+            if line.startswith(head) and line.startswith(prefix[: len(head) + cut])]
+
+
 def use_color() -> bool:
     """Whether output may contain ANSI colour right now."""
     mode = settings.value("color")

@@ -5,20 +5,14 @@ one writer per file, paths fixed when given, core files, and 'set gdbext debug'.
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
-from gdbharness import assert_clean, run_batch, strip_ansi
+from gdbharness import assert_clean, run_batch
+from tracehelp import table_row
 
 pytestmark = pytest.mark.timeout(90)
 
 
-def table_row(text: str, first: str) -> list[str]:
-    for line in strip_ansi(text).splitlines():
-        cells = [c.strip() for c in re.split(r"[│|]", line) if c.strip()]
-        if cells and cells[0] == first:
-            return cells
-    raise AssertionError(f"no table row for {first}:\n{text}")
 
 
 def test_explicit_locations_for_both_commands(demo_build, tmp_path):

@@ -7,12 +7,14 @@ no Python error or internal breakpoint number is shown.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import time
 
 import pytest
-from gdbharness import assert_clean, run_batch, strip_ansi
+from gdbharness import assert_clean, run_batch
+from tracehelp import table_row
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -21,12 +23,6 @@ needs_gdbserver = pytest.mark.skipif(shutil.which("gdbserver") is None,
                                      reason="gdbserver is not installed")
 
 
-def table_row(text: str, location: str) -> list[str]:
-    for line in strip_ansi(text).splitlines():
-        cells = [c.strip() for c in re.split(r"[│|]", line) if c.strip()]
-        if cells and cells[0] == location:
-            return cells
-    raise AssertionError(f"no table row for {location}:\n{text}")
 
 
 @pytest.mark.parametrize("delete", ["delete", "delete breakpoints"])
@@ -101,12 +97,64 @@ def test_gdbserver_threads_never_stop_at_a_tracepoint(demo_build, tmp_path):
 
 
 @needs_gdbserver
-def test_gdbserver_prof_threads(demo_build):
+def test_gdbserver_prof_threads_cpu_is_unknown(demo_build, tmp_path):
     program = demo_build / "prof_threads"
+    log = tmp_path / "calls.jsonl"
     out = run_batch(None, [
-        f"target remote | gdbserver - {program}", "prof --quiet crunch", "continue",
+        f"target remote | gdbserver - {program}", f"prof -o {log} crunch", "continue",
     ], pre=[f"file {program}"])
-    assert_clean(out.stdout)
-    assert "hit Breakpoint" not in out.stdout
-    row = table_row(out.stdout, "crunch")
+    text = out.stdout
+    assert_clean(text)
+    assert "hit Breakpoint" not in text
+    row = table_row(text, "crunch")
     assert row[1] == row[2] and int(row[1]) > 4
+    assert row[-2:] == ["-", "-"]  # total and mean CPU: unknown, not another process's
+    assert text.count("CPU time is unknown") == 1
+    rows = [json.loads(line) for line in log.read_text().splitlines()]
+    assert rows and all(r["cpu_ns"] is None and r["wall_ns"] >= 0 for r in rows)
+
+
+@needs_gdbserver
+def test_gdbserver_in_another_pid_namespace_never_reads_a_strangers_cpu(demo_build):
+    if shutil.which("unshare") is None:
+        pytest.skip("no unshare")
+    program = demo_build / "prof_cpu"
+    server = f"unshare --pid --fork --mount-proc gdbserver - {program} 2 5"
+    out = run_batch(None, [f"target remote | {server}", "prof burn", "tp main", "continue"],
+                    pre=[f"file {program}"])
+    text = out.stdout
+    if "Remote communication error" in text or "unshare:" in text:
+        pytest.skip("no PID namespaces here")
+    assert_clean(text)
+    assert "Tracepoint 'main' Count: 1" in text
+    assert text.count("Cost: ") == 2 and text.count("cpu unknown") == 2
+    assert table_row(text, "burn")[1:3] == ["2", "2"]
+
+
+@needs_gdbserver
+def test_gdbserver_over_tcp(demo_build):
+    import subprocess
+
+    program = demo_build / "tp_threads"
+    server = subprocess.Popen(["gdbserver", "--once", "127.0.0.1:0", str(program)],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        port = None
+        assert server.stdout is not None
+        for _ in range(20):
+            line = server.stdout.readline()
+            match = re.search(r"Listening on port (\d+)", line)
+            if match:
+                port = match.group(1)
+                break
+        assert port, "gdbserver did not say its port"
+        out = run_batch(None, [f"target extended-remote 127.0.0.1:{port}", "tp -q step",
+                               "prof -q worker", "continue"], pre=[f"file {program}"])
+    finally:
+        server.kill()
+        server.wait()
+    text = out.stdout
+    assert_clean(text)
+    assert "hit Breakpoint" not in text
+    assert "Tracepoint 'step' Count: 20" in text
+    assert table_row(text, "worker")[1:3] == ["4", "4"]

@@ -7,8 +7,6 @@ gdbext loads.  What it does is :mod:`gdbext.dumper`, imported at the first
 
 from __future__ import annotations
 
-import gdb
-
 from gdbext import ui
 from gdbext.dm_options import OPTIONS as _OPTIONS
 
@@ -106,18 +104,7 @@ TAB completes the options and, after --addr, the expression (as for
 
 def _complete_expression(expr_text: str, word: str | None) -> list[str]:
     """gdb's own completions for an expression, as 'print' would complete it."""
-    expr_text = expr_text.lstrip()
-    try:
-        out = gdb.execute(f"complete print {expr_text}", to_string=True)
-    except gdb.error:
-        return []
-    prefix = "print " + expr_text
-    cut = len(expr_text) - len(word or "")
-    found = []
-    for line in out.splitlines():
-        if line.startswith("print ") and line.startswith(prefix[: len("print ") + cut]):
-            found.append(line[len("print ") + cut :])
-    return found
+    return ui.gdb_completions("print", expr_text, word)
 
 
 def register() -> None:

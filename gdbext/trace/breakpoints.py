@@ -206,7 +206,10 @@ class LiveHit(engine.Hit):
 
     def __init__(self, kind: str, inferior: int, thread: int, pc: int,
                  bp: ProbeBreakpoint) -> None:
-        super().__init__(kind, inferior, thread, pc)
+        # Every hit makes one: the base's attributes are set here, without a call.
+        self.kind, self.inferior, self.thread, self.pc = kind, inferior, thread, pc
+        self.cfa = self.wall_ns = self.cpu_ns = None
+        self.cpu_note = self.note = ""
         self._bp = bp
         self._frame: gdb.Frame | None = None
         self._scope: frames.Scope | None = None
@@ -380,7 +383,12 @@ class ProbeBreakpoint(SilentBreakpoint):
         try:
             fast = self.fast_site
             site = fast[1] if fast is not None and fast[0] == num else self._site_here(num, acct)
-            if site.ok:
+            if not site.ok:  # counted, not timed: an entry without a frame address
+                hit = LiveHit(engine.ENTRY, num, gnum, site.pc, self)
+                hit._site = site
+                hit.note = site.problem or "not timed"
+                client.on_entry(hit)
+            else:
                 sp = int(gdb.parse_and_eval(acct.sp_expr))
                 cfa = None
                 if site.dynamic:
@@ -430,10 +438,9 @@ class ProbeBreakpoint(SilentBreakpoint):
             except (gdb.error, gdb.MemoryError, RuntimeError) as exc:
                 site = sites.Site(pc)
                 site.problem = sites.describe_error(self.request.spec, pc, exc)
-            if site.problem and self.client is not None:
-                self.client.on_warning(f"{self.request.spec}: {site.problem}"
-                                       if not site.problem.startswith(self.request.spec)
-                                       else site.problem)
+            spec = self.request.spec
+            if site.problem and not site.problem.startswith(spec):
+                site.problem = f"{spec}: {site.problem}"  # the client warns at each entry
             if site.ok and not site.use_return_sites:
                 bps = self.internal.setdefault(num, [])
                 for address in site.rets:
@@ -511,6 +518,14 @@ class ReturnBreakpoint(gdb.Breakpoint):
         except Exception as exc:
             probe._internal_error(exc)
         return False
+
+
+def _running(num: int) -> bool:
+    """Whether a thread of inferior NUM is running."""
+    for target in gdb.inferiors():
+        if target.num == num:
+            return any(th.is_running() for th in target.threads())
+    return False
 
 
 def accounting(target: gdb.Inferior) -> Accounting:
@@ -596,8 +611,12 @@ class BreakpointEngine(engine.Engine):
             self.sweep(num, acct)
 
     def _on_cont(self, _event: object) -> None:
-        for _, acct in self._accountings():
-            acct.resumed()
+        # gdb sends this at every resume, hits included: only a paused process
+        # is looked at, and it resumes only when one of its threads runs
+        # (another inferior may be the one that was resumed).
+        for num, acct in self._accountings():
+            if acct.paused_at and _running(num):
+                acct.resumed()
 
     def _on_new_process(self, target: gdb.Inferior) -> None:
         for probe in self.live():

@@ -98,7 +98,10 @@ class Hit:
       asked for;
     - ``cpu_ns``: the thread's own CPU time at the event, engine overhead
       excluded; None when unknown (a remote target) or not asked for;
-    - ``cpu_note``: why ``cpu_ns`` is None, when it is ('' otherwise).
+    - ``cpu_note``: why ``cpu_ns`` is None, when it is ('' otherwise);
+    - ``note``: for an ENTRY that the engine cannot time (an inlined copy of
+      the function, code it cannot analyse), why: ``cfa`` is then None and
+      no RETURN will come; the client counts the call as not timed.
 
     And what a client may ask, through methods (the engine answers from the
     live frame or from what it captured):
@@ -117,7 +120,8 @@ class Hit:
       frame, for a later ``stack``.
     """
 
-    __slots__ = ("cfa", "cpu_note", "cpu_ns", "inferior", "kind", "pc", "thread", "wall_ns")
+    __slots__ = ("cfa", "cpu_note", "cpu_ns", "inferior", "kind", "note", "pc", "thread",
+                 "wall_ns")
 
     def __init__(self, kind: str, inferior: int, thread: int, pc: int) -> None:
         self.kind, self.inferior, self.thread, self.pc = kind, inferior, thread, pc
@@ -125,6 +129,7 @@ class Hit:
         self.wall_ns: int | None = None
         self.cpu_ns: int | None = None
         self.cpu_note = ""
+        self.note = ""
 
     def scope(self) -> Scope:
         raise NotImplementedError

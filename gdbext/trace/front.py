@@ -16,12 +16,13 @@ import os
 import gdb
 
 from gdbext import render, ui
-from gdbext.trace import grammar
+from gdbext.trace import engine, grammar, writer
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from gdbext.trace.engine import Client, Probe, Wants
     from gdbext.trace.grammar import Request
 
 # gdb's errors for a location that a library loaded later could still satisfy.
@@ -104,6 +105,24 @@ def refuse_core(command: str) -> None:
             f"'run' or 'attach' a process first (nothing was set)")
 
 
+def start(request: Request, wants: Wants, client: Client,
+          out: writer.Writer | None) -> Probe:
+    """Have the engine probe REQUEST's location for CLIENT; OUT is claimed only on success.
+
+    On failure nothing is left: no breakpoint, and no file that this
+    command created.
+    """
+    try:
+        probe = engine.get().probe(request, wants, client)
+        if out is not None:
+            out.claim()
+    except gdb.GdbError:
+        if out is not None:
+            out.abandon()
+        raise
+    return probe
+
+
 def listing(title: str, columns: Sequence[str], rows: list[list[str]]) -> str:
     """The table of probes: Num first, numbers right-aligned."""
     right = [i for i, c in enumerate(columns) if c in ("Num", "Hits", "Calls", "Completed")]
@@ -123,7 +142,7 @@ def complete(command: str, text: str, word: str | None) -> object:
         names += list(grammar.EXPLICIT)
         cut = len(partial) - len(word or "")
         return [n[cut:] for n in names if n.startswith(partial)]
-    return _complete_location(partial, word)
+    return ui.gdb_completions("break", partial, word)
 
 
 def _complete_file(partial: str, word: str | None) -> list[str]:
@@ -137,19 +156,4 @@ def _complete_file(partial: str, word: str | None) -> list[str]:
         if partial.startswith("~"):
             path = partial + path[len(os.path.expanduser(partial)):]
         found.append(path[cut:] + slash)
-    return found
-
-
-def _complete_location(partial: str, word: str | None) -> list[str]:
-    """gdb's completions of a ``break`` location, cut to WORD."""
-    try:
-        out = gdb.execute(f"complete break {partial}", to_string=True)
-    except gdb.error:
-        return []
-    prefix = "break " + partial
-    cut = len(partial) - len(word or "")
-    found = []
-    for line in out.splitlines():
-        if line.startswith("break ") and line.startswith(prefix[: len("break ") + cut]):
-            found.append(line[len("break ") + cut :])
     return found

@@ -36,7 +36,7 @@ class Site:
     """One entry address of a profiled location: its function and how to pair returns.
 
     ``ok`` is False when calls entering here cannot be timed (``problem``
-    says why).
+    says why): they are reported as entries without a frame address.
     """
 
     __slots__ = (
@@ -65,6 +65,14 @@ def analyse(frame: gdb.Frame, pc: int, acct: Accounting) -> Site:
     site.function = scope.function
     site.args = tuple(e for e in scope.entries if e.kind == frames.ARG)
     site.header = header(frame, scope, site.args)
+    if frame.type() == gdb.INLINE_FRAME:
+        # No call instruction, no frame of its own, no return: its calls are
+        # counted, not timed (pairing them by frame address would mispair).
+        outer = frame.older()
+        into = outer.name() if outer is not None and outer.name() else "its caller"
+        site.problem = (f"{site.function} is inlined into {into} at {pc:#x}: its calls "
+                        "there are counted, not timed")
+        return site
     sp = int(frame.read_register(acct.sp_name))
     older_sp = caller_sp(frame, acct.sp_name)
     block = function_block(frame)
@@ -79,8 +87,8 @@ def analyse(frame: gdb.Frame, pc: int, acct: Accounting) -> Site:
         start, end = block.start, block.end
         problem = entry_problem(code, start, pc)
         if problem:
-            site.problem = (f"{problem}; not profiled there (prof needs the start of a "
-                            f"function, e.g. 'prof {site.function}')")
+            site.problem = (f"{problem}; its calls there are counted, not timed (prof times "
+                            f"calls from the start of a function, e.g. 'prof {site.function}')")
             return site
         site.dynamic = any(
             re.match(_SP_REALIGN, i["asm"]) for i in code if start <= i["addr"] < pc
@@ -95,7 +103,8 @@ def analyse(frame: gdb.Frame, pc: int, acct: Accounting) -> Site:
     elif block is not None and pc == block.start and acct.x86:
         site.cfa_off = acct.ptr
     else:
-        site.problem = f"gdb cannot find the caller of {site.function}; not profiled there"
+        site.problem = (f"gdb cannot find the caller of {site.function}: its calls are "
+                        "counted, not timed")
         return site
     if not site.use_return_sites:
         site.ret_cfa_off = acct.ptr  # at a ret, the stack pointer is at the return address
@@ -199,5 +208,5 @@ def check_entry(location: str, pc: int) -> None:
 
 
 def describe_error(location: str, pc: int, exc: BaseException) -> str:
-    return f"{location}: cannot analyse the code at {pc:#x} ({ui.first_line(exc)}); " \
-           "not profiled there"
+    return f"{location}: cannot analyse the code at {pc:#x} ({ui.first_line(exc)}): " \
+           "its calls there are counted, not timed"

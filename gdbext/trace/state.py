@@ -68,8 +68,12 @@ def known() -> list[InferiorState]:
 
 
 def several() -> bool:
-    """Whether more than one inferior exists (messages then name the inferior)."""
-    return len(gdb.inferiors()) > 1
+    """Whether gdb debugs, or has debugged, more than one process at a time.
+
+    Messages then name the inferior: a forked child that exited and was
+    removed still made its parent's summary ambiguous.
+    """
+    return len(gdb.inferiors()) > 1 or sum(1 for s in _states.values() if s.pid) > 1
 
 
 _watching = False

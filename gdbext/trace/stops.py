@@ -39,7 +39,9 @@ _gdb_cpu = time.thread_time_ns  # gdb's main thread: ptrace and Python
 WALL_PER_STOP_CAP_NS = 500_000
 CPU_PER_STOP_CAP_NS = 100_000
 
-CPU_NOT_LOCAL = "CPU time is unknown: the program is not a process gdb runs on this machine"
+CPU_NOT_LOCAL = ("CPU time is unknown: the program is not a process gdb runs on this machine "
+                 "(gdbserver or another remote target); its wall times include part of "
+                 "each stop's round trip to the target")
 
 _BATCH = 16
 
