@@ -251,7 +251,7 @@ def test_thread_cpu_time_per_call_matches_the_program(demo_build: Path) -> None:
         wall = ret[perf.TIME] - entry[perf.TIME]
         # The call also prints its line after measuring: a little more than it says.
         # (The task-clock and CLOCK_THREAD_CPUTIME_ID may differ by a microsecond.)
-        assert spent * 0.999 <= cpu <= spent * 1.05 + 200_000, (cpu, spent)
+        assert spent * 0.995 <= cpu <= spent * 1.05 + 1_000_000, (cpu, spent)
         assert cpu <= wall
 
 
