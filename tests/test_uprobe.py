@@ -238,13 +238,36 @@ def test_a_user_breakpoint_on_a_profiled_function(demo_build: Path) -> None:
     # the location moves to the breakpoint engine, counts stay exact.
     out = run_batch(demo_build / "fib", [
         "set gdbext engine uprobe", "start", "prof --quiet fib", "x/2i fib",
-        "break *((char *) fib + 4)", "continue", "delete 3", "continue",
+        "break *((char *) fib + 4)", "continue", "delete 4", "continue",
     ], args=["8"]).stdout
     assert_clean(out)
     assert "prof: 'fib' moves to the breakpoint engine: breakpoint 3 is at a probed address" in out
+    assert "gdbext: breakpoint 3 is now breakpoint 4" in out
     assert re.search(r"<fib\+?0?>:\s+push\s+%rbp", out)  # the original instructions
-    assert re.search(r"Breakpoint 3, (0x[0-9a-f]+ in )?fib \(", out)
+    assert re.search(r"Breakpoint 4, (0x[0-9a-f]+ in )?fib \(", out)
     assert _table_row(out, "fib")[1:3] == [str(calls), str(calls)]
+
+
+@needs_uprobes
+def test_a_user_breakpoint_on_a_traced_line(demo_build: Path) -> None:
+    """tp's probe is where 'break fib' goes: the tracepoint moves, the program is unharmed."""
+    out = run_batch(demo_build / "fib", [
+        "set gdbext engine uprobe", "start 5", "tp --quiet fib", "break fib if n == 3",
+        "continue", "continue", "continue",
+    ]).stdout
+    assert_clean(out)
+    assert "tp: 'fib' moves to the breakpoint engine: breakpoint 3 is at a probed address" in out
+    assert "gdbext: breakpoint 3 is now breakpoint 4" in out
+    assert out.count("Breakpoint 4, fib (n=3) at") == 2
+    assert "fib(5) = 5" in out and "exited normally" in out
+    assert "Tracepoint 'fib' Count: 15" in out
+    # A prof on the same function: the tracepoint moves before prof's breakpoint is made.
+    out = run_batch(demo_build / "fib", [
+        "set gdbext engine uprobe", "start 5", "tp --quiet fib", "prof --quiet fib", "next",
+        "next", "delete", "continue",
+    ]).stdout
+    assert_clean(out)
+    assert "fib(5) = 5" in out and "exited normally" in out
 
 
 @needs_uprobes

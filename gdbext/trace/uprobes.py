@@ -758,6 +758,26 @@ class UprobeEngine(engine.Engine):
             why = refusal(target)
         if why and self.forced:
             raise gdb.GdbError(f"cannot use uprobes for '{request.location}': {why}")
+        if target.pid:
+            # A breakpoint made where a probe's trap is would be taken for one the program
+            # holds itself: take such probes out first.
+            # (Where gdb will put it is not known before it does: every probe in the same
+            # functions goes.)
+            try:
+                sals = gdb.decode_line(request.location)[1] or ()
+            except (gdb.error, RuntimeError):
+                sals = ()
+            ranges = []
+            for sal in sals:
+                block = gdb.block_for_pc(int(sal.pc))
+                while block is not None and block.function is None:
+                    block = block.superblock
+                if block is not None:
+                    ranges.append((block.start, block.end))
+            for m in self.live():
+                if any(lo <= a < hi for a in m.addresses.get(target.num, ()) for lo, hi in ranges):
+                    self._release(m, None, f"'{request.spec}' is set in the same function")
+                    m.client = None
         bp = engine.get("breakpoints").probe(request, wants, client)
         managed = _Managed(bp, request, wants, client)
         self.managed.append(managed)
@@ -816,6 +836,12 @@ class UprobeEngine(engine.Engine):
             except Unprobeable as exc:
                 managed.note(f"{where} uses the breakpoint engine: {exc}")
         if plans:
+            # gdb's own trap must leave an address before the kernel plants its own there:
+            # the kernel keeps a trap it finds in place (and would not take it out again),
+            # and gdb puts back what it saw when it planted its own.  So the locations
+            # are disabled (gdb takes its traps out now) before the probes are opened.
+            planned = {p.pc for p in plans}
+            self._set_locations(managed, target, planned, False)
             session = None
             try:
                 session = perf.Session(target.pid, [pr for p in plans for pr in p.probes()])
@@ -824,6 +850,7 @@ class UprobeEngine(engine.Engine):
             except perf.PerfError as exc:
                 if session is not None:
                     session.close()
+                self._set_locations(managed, target, planned, True)
                 managed.note(f"'{managed.request.spec}' uses the breakpoint engine: {exc}")
                 plans = []
             else:
@@ -840,15 +867,26 @@ class UprobeEngine(engine.Engine):
                     probed.update((p.path, o) for _a, o in p.rets)
                     addresses.update((p.pc, p.entry))
                     addresses.update(a for a, _o in p.rets)
+        # Relocated locations of places watched already.
+        self._set_locations(managed, target, addresses, False)
+
+    def _set_locations(self, managed: _Managed, target: gdb.Inferior, addresses: set[int],
+                       enabled: bool) -> None:
+        """Enable or disable MANAGED's locations at ADDRESSES (this engine's own doing)."""
         self._changing = True
         try:
-            for loc in locations:
+            for loc in getattr(managed.bp, "locations", None) or []:
                 pc = int(loc.address)
-                if pc in addresses and loc.enabled:
-                    loc.enabled = False
-                    managed.disabled.add(location_file(pc, target.pid))
-        except Unprobeable:
-            pass
+                if pc in addresses and loc.enabled != enabled:
+                    loc.enabled = enabled
+                    try:
+                        place = location_file(pc, target.pid)
+                    except Unprobeable:
+                        continue
+                    if enabled:
+                        managed.disabled.discard(place)
+                    else:
+                        managed.disabled.add(place)
         finally:
             self._changing = False
 
@@ -1007,15 +1045,8 @@ class UprobeEngine(engine.Engine):
         if not any(m.bp is bp for m in self.managed):
             self._check_conflicts(bp)
 
-    def _check_conflicts(self, bp: Any) -> None:
-        """A user breakpoint on a probed address: that probe goes back to the breakpoint engine."""
-        try:
-            if not bp.is_valid() or bp.type not in (gdb.BP_BREAKPOINT, getattr(
-                    gdb, "BP_HARDWARE_BREAKPOINT", -1)):
-                return
-            addresses = [int(loc.address) for loc in getattr(bp, "locations", None) or []]
-        except RuntimeError:
-            return
+    def _conflicts(self, addresses: list[int], why: str) -> bool:
+        """Move every probe at one of ADDRESSES to the breakpoint engine; whether any was."""
         target = gdb.selected_inferior()
         places = set()
         for address in addresses:
@@ -1023,10 +1054,38 @@ class UprobeEngine(engine.Engine):
                 places.add(location_file(address, target.pid))
             except Unprobeable:
                 continue
+        moved = False
         for m in self.live():
             if places & m.probed.get(target.num, set()):
-                self._release(m, None, f"breakpoint {bp.number} is at a probed address")
+                self._release(m, None, why)
                 m.client = None
+                moved = True
+        return moved
+
+    def _check_conflicts(self, bp: Any) -> None:
+        """A user breakpoint on a probed address: that probe goes back to the breakpoint engine.
+
+        gdb read the probe's trap when it made the breakpoint, and took it for
+        one the program holds itself (a "permanent" breakpoint, which gdb steps
+        over by skipping it: the program would crash).  So the breakpoint is
+        made again, now that the trap is gone, under a new number.
+        """
+        try:
+            if not bp.is_valid() or bp.number <= 0 or bp.type not in (
+                    gdb.BP_BREAKPOINT, getattr(gdb, "BP_HARDWARE_BREAKPOINT", -1)):
+                return
+            addresses = [int(loc.address) for loc in getattr(bp, "locations", None) or []]
+        except RuntimeError:
+            return
+        if not self._conflicts(addresses, f"breakpoint {bp.number} is at a probed address"):
+            return
+        if hasattr(bp, "client") or hasattr(bp, "probe"):
+            return  # gdbext's own: made before its probe was taken out (see probe())
+        number = bp.number
+        remade = _remake(bp)
+        if remade is not None:
+            gdb.write(f"gdbext: breakpoint {number} is now breakpoint {remade} (gdb had read "
+                      "a uprobe's trap where it was set)\n")
 
     def _on_gdb_exiting(self, _event: object) -> None:
         """No thread of ours may outlive gdb's Python."""
@@ -1067,6 +1126,29 @@ def _alive(pid: int) -> bool:
         return False
     status = stat[stat.rfind(b")") + 2:stat.rfind(b")") + 3]
     return status not in (b"Z", b"X", b"x", b"t", b"T")
+
+
+def _remake(bp: Any) -> int | None:
+    """Delete breakpoint BP and make it again as it was; the new number (None: not remade)."""
+    spec = bp.location
+    if not spec:
+        return None
+    state = {name: getattr(bp, name, None) for name in (
+        "condition", "enabled", "ignore_count", "thread", "task", "silent", "commands")}
+    temporary, hardware = bp.temporary, bp.type != gdb.BP_BREAKPOINT
+    try:
+        bp.delete()
+        new = gdb.Breakpoint(spec, gdb.BP_HARDWARE_BREAKPOINT if hardware else gdb.BP_BREAKPOINT,
+                             temporary=temporary)
+    except (gdb.error, RuntimeError):
+        return None
+    for name, value in state.items():
+        if value not in (None, "") and not (name == "enabled" and value):
+            try:
+                setattr(new, name, value)
+            except (gdb.error, RuntimeError, AttributeError, TypeError):
+                pass
+    return new.number
 
 
 def _tid(th: gdb.InferiorThread) -> int:
