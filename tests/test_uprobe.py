@@ -250,17 +250,24 @@ def test_a_user_breakpoint_on_a_profiled_function(demo_build: Path) -> None:
 
 @needs_uprobes
 def test_a_user_breakpoint_on_a_traced_line(demo_build: Path) -> None:
-    """tp's probe is where 'break fib' goes: the tracepoint moves, the program is unharmed."""
+    """tp's probe is where 'break fib' goes: the user's breakpoint works, the program too.
+
+    gdb took the probe's trap for the program's own where it had set the
+    tracepoint's location again (at each library load): that location cannot
+    go back to gdb in this process, so tp stops there, and comes back at the
+    next run.
+    """
     out = run_batch(demo_build / "fib", [
         "set gdbext engine uprobe", "start 5", "tp --quiet fib", "break fib if n == 3",
-        "continue", "continue", "continue",
+        "continue", "continue", "continue", "delete 4", "run",
     ]).stdout
     assert_clean(out)
-    assert "tp: 'fib' moves to the breakpoint engine: breakpoint 3 is at a probed address" in out
+    assert ("tp: 'fib' stops in this process (breakpoint 3 is at a probed address); it "
+            "resumes at the next run, on the breakpoint engine") in out
     assert "gdbext: breakpoint 3 is now breakpoint 4" in out
     assert out.count("Breakpoint 4, fib (n=3) at") == 2
-    assert "fib(5) = 5" in out and "exited normally" in out
-    assert "Tracepoint 'fib' Count: 15" in out
+    assert out.count("fib(5) = 5") == 2 and out.count("exited normally") == 2
+    assert re.findall(r"Tracepoint 'fib' Count: (\d+)", out) == ["0", "15"]
     # A prof on the same function: the tracepoint moves before prof's breakpoint is made.
     out = run_batch(demo_build / "fib", [
         "set gdbext engine uprobe", "start 5", "tp --quiet fib", "prof --quiet fib", "next",

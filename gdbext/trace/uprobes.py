@@ -139,6 +139,9 @@ class Plan:
         self.stack = 0  # bytes of stack to capture at the entry
         self.regs: tuple[str, ...] = ("rsp",)
         self.generation = -1  # frames.generation when the fast texts were checked
+        # auto: a value whose text needs the program's memory keeps the location on the
+        # breakpoint engine; a forced uprobe engine reads that memory when decoding.
+        self.careful = True
 
     def probes(self) -> list[perf.Probe]:
         """The entry probe, then (prof) one per return instruction."""
@@ -261,14 +264,19 @@ def _type_class(gtype: gdb.Type) -> str:
     return "int" if code in ints else "other"
 
 
-def plan(pc: int, pid: int, wants: Wants) -> Plan:
-    """How to watch the location at PC with uprobes; Unprobeable when it cannot be."""
+def plan(pc: int, pid: int, wants: Wants, careful: bool = True) -> Plan:
+    """How to watch the location at PC with uprobes; Unprobeable when it cannot be.
+
+    CAREFUL: refuse values whose text needs more than the capture (see
+    :func:`needs_memory`).
+    """
     if wants.stack:
         raise Unprobeable("folded stacks need gdb's unwinder")
     path, offset = location_file(pc, pid)
     block, function, code = _function_code(pc, path, offset)
     fstart = int(code[0][0]) if code else pc
     p = Plan(pc, path, offset, wants)
+    p.careful = careful
     scope = p.scope = frames.Scope(_StaticFrame(pc, block, function))  # type: ignore[arg-type]
     args = tuple(e for e in scope.entries if e.kind == frames.ARG)
     p.header = _header(scope, function, args)
@@ -309,6 +317,9 @@ def plan(pc: int, pid: int, wants: Wants) -> Plan:
                     p.decoders.append(_Value("none", "", 0, entry_.symbol.type, entry_.size))
                     continue
                 kind, reg, off = where.pop(0)
+                if p.careful and needs_memory(entry_.symbol.type):
+                    raise Unprobeable(f"'{entry_.name}' shows memory that a capture does not "
+                                      "hold")
                 dec = _Value(kind, reg, off, entry_.symbol.type, entry_.size)
                 if kind == "in":
                     regs.add(reg)
@@ -352,6 +363,8 @@ def _frame_decoders(p: Plan, scope: frames.Scope, pc: int, needed: tuple[Any, ..
         found = where.get(entry.name)
         if entry.dynamic or entry.size <= 0:
             raise Unprobeable(f"the size of '{entry.name}' is only known at each hit")
+        if p.careful and needs_memory(entry.symbol.type):
+            raise Unprobeable(f"'{entry.name}' shows memory that a capture does not hold")
         if found is None:
             raise Unprobeable(f"'{entry.name}' is not at a fixed place in the frame")
         if found[0] == "in":
@@ -380,6 +393,36 @@ def _frame_decoders(p: Plan, scope: frames.Scope, pc: int, needed: tuple[Any, ..
     if top > _MAX_STACK:
         raise Unprobeable(f"its values span {top} bytes of stack")
     return top
+
+
+def needs_memory(gtype: gdb.Type, depth: int = 0) -> bool:
+    """Whether gdb's text for a value of GTYPE shows memory beyond the value's own bytes.
+
+    A reference shows what it refers to, a ``char *`` its characters, a
+    pretty-printed class whatever its printer reads: from a capture decoded
+    later, those would come from the program as it is then (or fail once it
+    has ended).
+    """
+    try:
+        t = gtype.strip_typedefs()
+        code = t.code
+        if code in (gdb.TYPE_CODE_REF, gdb.TYPE_CODE_RVALUE_REF):
+            return True
+        if code == gdb.TYPE_CODE_PTR:
+            target = t.target().strip_typedefs()
+            return target.code == gdb.TYPE_CODE_CHAR or (
+                target.code == gdb.TYPE_CODE_INT and (target.sizeof == 1 or "char" in (
+                    target.name or "") or (target.name or "") == "wchar_t"))
+        if code == gdb.TYPE_CODE_ARRAY:
+            return depth < 4 and needs_memory(t.target(), depth + 1)
+        if code in (gdb.TYPE_CODE_STRUCT, gdb.TYPE_CODE_UNION):
+            if gdb.default_visualizer(gdb.Value(bytes(t.sizeof), t)) is not None:
+                return True
+            return depth < 4 and any(
+                f.type is not None and needs_memory(f.type, depth + 1) for f in t.fields())
+    except (gdb.error, RuntimeError, TypeError, ValueError):
+        return True
+    return False
 
 
 def _plain_int(gtype: gdb.Type, size: int) -> Any:
@@ -674,6 +717,7 @@ class _Managed:
         self.places: dict[int, set[tuple[str, int]]] = {}  # per inferior: (file, offset)
         self.probed: dict[int, set[tuple[str, int]]] = {}  # the same, returns included
         self.disabled: set[tuple[str, int]] = set()  # locations this engine disabled
+        self.stuck = False  # a probed location gdb cannot take back in this process
         self.notes: set[str] = set()
         self.lost_told = 0
         self._failed = False
@@ -804,7 +848,7 @@ class UprobeEngine(engine.Engine):
         if why:
             managed.note(f"'{managed.request.spec}' uses the breakpoint engine: {why}")
             return
-        locations = list(getattr(bp, "locations", None) or [])
+        locations = _locations(bp, target.num)
         addresses = managed.addresses.setdefault(target.num, set())
         places = managed.places.setdefault(target.num, set())
         plans: list[Plan] = []
@@ -826,15 +870,20 @@ class UprobeEngine(engine.Engine):
             if place in places:
                 addresses.add(pc)  # relocated: watched already
                 continue
-            conflict = _user_breakpoint_at(pc, bp)
+            try:
+                p = plan(pc, target.pid, managed.wants, careful=not self.forced)
+            except Unprobeable as exc:
+                managed.note(f"{where} uses the breakpoint engine: {exc}")
+                continue
+            # No probe where a gdb breakpoint is (the kernel would take the trap first).
+            conflict = 0
+            for address in (p.entry, *(a for a, _o in p.rets)):
+                conflict = conflict or _gdb_breakpoint_at(address, bp, target.num)
             if conflict:
                 managed.note(f"{where} uses the breakpoint engine: breakpoint {conflict} is "
                              "there too")
                 continue
-            try:
-                plans.append(plan(pc, target.pid, managed.wants))
-            except Unprobeable as exc:
-                managed.note(f"{where} uses the breakpoint engine: {exc}")
+            plans.append(p)
         if plans:
             # gdb's own trap must leave an address before the kernel plants its own there:
             # the kernel keeps a trap it finds in place (and would not take it out again),
@@ -875,7 +924,7 @@ class UprobeEngine(engine.Engine):
         """Enable or disable MANAGED's locations at ADDRESSES (this engine's own doing)."""
         self._changing = True
         try:
-            for loc in getattr(managed.bp, "locations", None) or []:
+            for loc in _locations(managed.bp, target.num):
                 pc = int(loc.address)
                 if pc in addresses and loc.enabled != enabled:
                     loc.enabled = enabled
@@ -889,6 +938,12 @@ class UprobeEngine(engine.Engine):
                         managed.disabled.add(place)
         finally:
             self._changing = False
+
+    def _adopt_all(self, target: gdb.Inferior) -> None:
+        """Adopt every probe's locations; twice, as one's breakpoint may leave another's way."""
+        for _round in range(2):
+            for m in self.live():
+                self._adopt(m, target)
 
     def _release(self, managed: _Managed, num: int | None, why: str = "") -> None:
         """Take MANAGED's uprobes out of inferior NUM (None: all), everything delivered first."""
@@ -908,6 +963,11 @@ class UprobeEngine(engine.Engine):
             managed.probed.pop(pnum, None)
         bp = managed.bp
         if why and bp.is_valid():
+            # A location whose own address was probed (tp's) cannot go back to gdb while
+            # this process lives: gdb made it again (at each library load) while the
+            # probe's trap was there, and took the trap for one the program holds itself,
+            # which gdb steps over by skipping it.  It comes back at the next run.
+            stuck = managed.wants.values or not managed.wants.returns
             self._changing = True
             try:
                 for loc in getattr(bp, "locations", None) or []:
@@ -915,16 +975,23 @@ class UprobeEngine(engine.Engine):
                         place = location_file(int(loc.address), 0)
                     except Unprobeable:
                         continue
-                    if place in managed.disabled:
+                    if place in managed.disabled and not stuck:
                         loc.enabled = True
             finally:
                 self._changing = False
-            managed.disabled.clear()
-            managed.note(f"'{managed.request.spec}' moves to the breakpoint engine: {why}")
+            if stuck:
+                managed.stuck = True
+                managed.note(f"'{managed.request.spec}' stops in this process ({why}); it "
+                             "resumes at the next run, on the breakpoint engine")
+            else:
+                managed.disabled.clear()
+                managed.note(f"'{managed.request.spec}' moves to the breakpoint engine: {why}")
 
     def live(self) -> list[_Managed]:
-        self.managed = [m for m in self.managed if m.client is not None and m.bp.is_valid()]
-        return self.managed
+        """The probes this engine watches (and remembers those it must give back later)."""
+        self.managed = [m for m in self.managed
+                        if m.bp.is_valid() and (m.client is not None or m.stuck)]
+        return [m for m in self.managed if m.client is not None]
 
     def describe(self, bp: Any) -> str:
         """``uprobe``, ``breakpoint`` or both: what watches BP in the selected inferior."""
@@ -951,14 +1018,15 @@ class UprobeEngine(engine.Engine):
     def _on_stop(self, _event: object) -> None:
         now = time.monotonic_ns()
         for proc in self._procs():
-            if proc.paused_at is None:
+            # Only the processes that are stopped now (another inferior may run on).
+            if proc.paused_at is None and not _alive(proc.pid):
                 proc.paused_at = now
             deliver(proc, final=True)
 
     def _on_cont(self, _event: object) -> None:
         now = time.monotonic_ns()
         for proc in self._procs():
-            if proc.paused_at is not None:
+            if proc.paused_at is not None and _alive(proc.pid):
                 proc.paused_total += now - proc.paused_at
                 proc.paused_at = None
                 proc.resumes.append((now, proc.paused_total))
@@ -986,10 +1054,33 @@ class UprobeEngine(engine.Engine):
         if old is not None:
             deliver(old, final=True)
         self._forget(target.num)
+        for m in self.managed:
+            if m.stuck and m.bp.is_valid():
+                # A new process: gdb sets the locations again on clean code as it loads.
+                m.stuck = False
+                self._changing = True
+                try:
+                    for loc in getattr(m.bp, "locations", None) or []:
+                        try:
+                            place = location_file(int(loc.address), 0)
+                        except Unprobeable:
+                            continue
+                        if place in m.disabled:
+                            loc.enabled = True
+                finally:
+                    self._changing = False
+                m.disabled.clear()
+        if any(num != target.num and proc.watches for num, proc in _procs.items()):
+            # A second process (a fork followed with detach-on-fork off, another
+            # inferior): it may hold copies of the first one's traps, where gdb would put
+            # its own breakpoints.  Everything moves to the breakpoint engine.
+            for m in self.live():
+                self._release(m, None, "several processes are debugged")
+                m.client = None
+            return
         # The program is not loaded yet (gdb starts it through a shell): probes are set by
         # file and offset, and the kernel plants them when the program maps its code.
-        for m in self.live():
-            self._adopt(m, target)
+        self._adopt_all(target)
 
     def _on_new_thread(self, event: Any) -> None:
         th = event.inferior_thread
@@ -1074,7 +1165,8 @@ class UprobeEngine(engine.Engine):
             if not bp.is_valid() or bp.number <= 0 or bp.type not in (
                     gdb.BP_BREAKPOINT, getattr(gdb, "BP_HARDWARE_BREAKPOINT", -1)):
                 return
-            addresses = [int(loc.address) for loc in getattr(bp, "locations", None) or []]
+            addresses = [int(loc.address) for loc in _locations(bp, gdb.selected_inferior().num)
+                         if loc.enabled]
         except RuntimeError:
             return
         if not self._conflicts(addresses, f"breakpoint {bp.number} is at a probed address"):
@@ -1128,6 +1220,16 @@ def _alive(pid: int) -> bool:
     return status not in (b"Z", b"X", b"x", b"t", b"T")
 
 
+def _locations(bp: Any, num: int) -> list[Any]:
+    """BP's locations in inferior NUM (gdb 13 knows each location's inferiors)."""
+    out = []
+    for loc in getattr(bp, "locations", None) or []:
+        groups = getattr(loc, "thread_groups", None)
+        if groups is None or num in groups:
+            out.append(loc)
+    return out
+
+
 def _remake(bp: Any) -> int | None:
     """Delete breakpoint BP and make it again as it was; the new number (None: not remade)."""
     spec = bp.location
@@ -1165,12 +1267,12 @@ def _process(target: gdb.Inferior) -> _Process:
     return proc
 
 
-def _user_breakpoint_at(pc: int, mine: Any) -> int:
-    """The number of a breakpoint (not MINE) with an enabled location at PC, 0 if none."""
+def _gdb_breakpoint_at(pc: int, mine: Any, num: int) -> int:
+    """The number of a breakpoint (not MINE) with an enabled location at PC in inferior NUM."""
     for bp in gdb.breakpoints():
         if bp is mine or not bp.enabled:
             continue
-        for loc in getattr(bp, "locations", None) or []:
+        for loc in _locations(bp, num):
             if loc.enabled and int(loc.address) == pc:
                 return bp.number
     return 0
@@ -1186,6 +1288,8 @@ def refusal(target: gdb.Inferior) -> str:
         return f"uprobes are supported on x86-64 only ({perf.ARCH})"
     if target.pid == 0:
         return "there is no process"
+    if len(gdb.inferiors()) > 1:
+        return "several inferiors are debugged (the uprobe engine follows one process)"
     if not inferior.is_native(target):
         if inferior.is_core():
             return "a core file has no running program"
