@@ -218,8 +218,10 @@ def location_file(pc: int, pid: int) -> tuple[str, int]:
 _analyses: dict[tuple[str, int], tuple[list[tuple[int, str]], int, int]] = {}
 
 
-def _function_code(pc: int, path: str, offset: int) -> tuple[gdb.Block, gdb.Symbol,
-                                                             list[tuple[int, str]]]:
+def _function_code(pc: int, path: str, offset: int) -> tuple[
+        gdb.Block, gdb.Symbol, tuple[list[tuple[int, str]], int, int]]:
+    """The block at PC, its function, and the function's code as first read: (instructions,
+    start, end) at the addresses of that reading."""
     try:
         block = gdb.block_for_pc(pc)
     except RuntimeError:
@@ -238,17 +240,19 @@ def _function_code(pc: int, path: str, offset: int) -> tuple[gdb.Block, gdb.Symb
         outer = outer.superblock
     key = (path, offset - (pc - fblock.start))
     known = _analyses.get(key)
-    if known is None or known[1] != fblock.start:
+    if known is None or known[2] - known[1] != fblock.end - fblock.start:
         try:
             arch = gdb.selected_inferior().architecture()
-            code = [(int(i["addr"]), i["asm"]) for i in arch.disassemble(fblock.start,
-                                                                         fblock.end - 1)]
+            code = [(int(i["addr"]), i["asm"])
+                    for i in arch.disassemble(fblock.start, fblock.end - 1)]
         except (gdb.error, RuntimeError) as exc:
             raise Unprobeable(f"cannot read its code ({exc})") from None
         if any(asm.strip().startswith("int3") for _a, asm in code):
             raise Unprobeable("its code holds a trap already (another debugger's probe?)")
+        # Read once per function and file offset, before this engine's own traps are in
+        # it; the addresses are those of that reading (another run may load it elsewhere).
         known = _analyses[key] = (code, fblock.start, fblock.end)
-    return block, fblock.function, known[0]
+    return block, fblock.function, known
 
 
 _INT_CODES = ("TYPE_CODE_INT", "TYPE_CODE_PTR", "TYPE_CODE_ENUM", "TYPE_CODE_BOOL",
@@ -273,8 +277,14 @@ def plan(pc: int, pid: int, wants: Wants, careful: bool = True) -> Plan:
     if wants.stack:
         raise Unprobeable("folded stacks need gdb's unwinder")
     path, offset = location_file(pc, pid)
-    block, function, code = _function_code(pc, path, offset)
-    fstart = int(code[0][0]) if code else pc
+    block, function, (first_code, first_start, first_end) = _function_code(pc, path, offset)
+    fstart = block.start
+    while block is not None and block.function is None:
+        block = block.superblock
+    fstart = block.start if block is not None else pc
+    shift = fstart - first_start  # this run's addresses less those of the first reading
+    code = [(a + shift, t) for a, t in first_code]
+    block = gdb.block_for_pc(pc)
     p = Plan(pc, path, offset, wants)
     p.careful = careful
     scope = p.scope = frames.Scope(_StaticFrame(pc, block, function))  # type: ignore[arg-type]
@@ -288,8 +298,9 @@ def plan(pc: int, pid: int, wants: Wants, careful: bool = True) -> Plan:
         # function, and needs a probe on its first instruction, where gdb looks for the
         # frame set-up.
         entry, intact = entry_point(code, pc)
-        rets, leaves = sites.exits([{"addr": a, "asm": t} for a, t in code], fstart,
-                                   code[-1][0] + 1)
+        rets, leaves = sites.exits([{"addr": a, "asm": t} for a, t in first_code],
+                                   first_start, first_end)
+        rets = [a + shift for a in rets]
         if leaves or not rets:
             raise Unprobeable("the function can leave through a tail jump")
         p.entry = entry
@@ -1023,10 +1034,20 @@ class UprobeEngine(engine.Engine):
                 proc.paused_at = now
             deliver(proc, final=True)
 
-    def _on_cont(self, _event: object) -> None:
+    def _on_cont(self, event: object) -> None:
         now = time.monotonic_ns()
-        for proc in self._procs():
-            if proc.paused_at is not None and _alive(proc.pid):
+        thread = getattr(event, "inferior_thread", None)
+        if thread is not None:
+            resumed = {thread.inferior.num}
+        else:
+            try:
+                everyone = bool(gdb.parameter("schedule-multiple"))
+            except (gdb.error, RuntimeError):
+                everyone = False
+            resumed = ({i.num for i in gdb.inferiors()} if everyone
+                       else {gdb.selected_inferior().num})
+        for num, proc in list(_procs.items()):
+            if proc.paused_at is not None and num in resumed:
                 proc.paused_total += now - proc.paused_at
                 proc.paused_at = None
                 proc.resumes.append((now, proc.paused_total))
@@ -1070,12 +1091,15 @@ class UprobeEngine(engine.Engine):
                 finally:
                     self._changing = False
                 m.disabled.clear()
-        if any(num != target.num and proc.watches for num, proc in _procs.items()):
-            # A second process (a fork followed with detach-on-fork off, another
-            # inferior): it may hold copies of the first one's traps, where gdb would put
-            # its own breakpoints.  Everything moves to the breakpoint engine.
+        parent = _parent(target.pid)
+        if any(num != target.num and proc.watches and proc.pid == parent
+               for num, proc in _procs.items()):
+            # A forked child that gdb debugs too: it holds copies of the probes' traps,
+            # where gdb would put its own breakpoints.  (Refused beforehand when
+            # detach-on-fork is off; this is the last line.)  Everything moves to the
+            # breakpoint engine.
             for m in self.live():
-                self._release(m, None, "several processes are debugged")
+                self._release(m, None, "a forked child is debugged too")
                 m.client = None
             return
         # The program is not loaded yet (gdb starts it through a shell): probes are set by
@@ -1209,6 +1233,18 @@ def _interactive() -> bool:
         return False
 
 
+def _parent(pid: int) -> int:
+    """PID's parent process id (0 when unknown)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("PPid:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
 def _alive(pid: int) -> bool:
     """Whether process PID runs (not gone, not a zombie)."""
     try:
@@ -1290,6 +1326,12 @@ def refusal(target: gdb.Inferior) -> str:
         return "there is no process"
     if len(gdb.inferiors()) > 1:
         return "several inferiors are debugged (the uprobe engine follows one process)"
+    try:
+        if not gdb.parameter("detach-on-fork") or gdb.parameter("follow-fork-mode") == "child":
+            return ("gdb follows forked children (a child would hold copies of the probes' "
+                    "traps)")
+    except (gdb.error, RuntimeError):
+        pass
     if not inferior.is_native(target):
         if inferior.is_core():
             return "a core file has no running program"
