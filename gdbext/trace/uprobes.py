@@ -202,17 +202,28 @@ def location_file(pc: int, pid: int) -> tuple[str, int]:
     if not path:
         raise Unprobeable("no file holds its code")
     real = os.path.realpath(path)
-    try:
-        text = gdb.execute("maint info sections -all-objects", to_string=True)
-    except gdb.error:
-        text = ""
-    for name, start, end, offset in sections(text):
+    for name, start, end, offset in _sections():
         if start <= pc < end and os.path.realpath(name) == real:
             return real, pc - start + offset
     try:
         return real, perf.file_offset(path, pc)
     except perf.PerfError as exc:
         raise Unprobeable(str(exc)) from None
+
+
+_section_cache: list[Any] = [None, 0.0]
+
+
+def _sections() -> list[tuple[str, int, int, int]]:
+    """gdb's sections of every objfile, read again when older than a few milliseconds."""
+    now = time.monotonic()
+    if _section_cache[0] is None or now - _section_cache[1] > 0.005:
+        try:
+            text = gdb.execute("maint info sections -all-objects", to_string=True)
+        except gdb.error:
+            text = ""
+        _section_cache[0], _section_cache[1] = sections(text), now
+    return _section_cache[0]
 
 
 _analyses: dict[tuple[str, int], tuple[list[tuple[int, str]], int, int]] = {}
@@ -886,10 +897,10 @@ class UprobeEngine(engine.Engine):
             except Unprobeable as exc:
                 managed.note(f"{where} uses the breakpoint engine: {exc}")
                 continue
-            # No probe where a gdb breakpoint is (the kernel would take the trap first).
-            conflict = 0
-            for address in (p.entry, *(a for a, _o in p.rets)):
-                conflict = conflict or _gdb_breakpoint_at(address, bp, target.num)
+            # No probe where a gdb breakpoint is (the kernel would take the trap first),
+            # by file and offset: while gdb relocates breakpoints, some are not moved yet.
+            wanted = {(p.path, p.offset), *((p.path, o) for _a, o in p.rets)}
+            conflict = _gdb_breakpoint_at(wanted, bp, target.num)
             if conflict:
                 managed.note(f"{where} uses the breakpoint engine: breakpoint {conflict} is "
                              "there too")
@@ -1303,14 +1314,20 @@ def _process(target: gdb.Inferior) -> _Process:
     return proc
 
 
-def _gdb_breakpoint_at(pc: int, mine: Any, num: int) -> int:
-    """The number of a breakpoint (not MINE) with an enabled location at PC in inferior NUM."""
+def _gdb_breakpoint_at(places: set[tuple[str, int]], mine: Any, num: int) -> int:
+    """The number of a breakpoint (not MINE) with an enabled location at one of PLACES
+    (file and offset) in inferior NUM; 0 if none."""
     for bp in gdb.breakpoints():
         if bp is mine or not bp.enabled:
             continue
         for loc in _locations(bp, num):
-            if loc.enabled and int(loc.address) == pc:
-                return bp.number
+            if not loc.enabled:
+                continue
+            try:
+                if location_file(int(loc.address), 0) in places:
+                    return bp.number
+            except Unprobeable:
+                continue
     return 0
 
 
