@@ -1,42 +1,56 @@
 """The uprobe engine: tp and prof hits recorded by the kernel, decoded later, no stop.
 
 Each location of a tp or prof is still a real gdb breakpoint, made by the
-breakpoint engine (so ``info breakpoints``, ``delete``, ``disable`` and a
-pending location work as ever), but where the uprobe engine can watch a
-location it disables that location (``N.1`` shows ``n``) and puts uprobes
-there instead (:mod:`gdbext.trace.perf`):
+breakpoint engine (so ``info breakpoints``, ``delete``, ``disable``,
+``ignore`` and a pending location work as ever), but where the uprobe
+engine can watch a location it disables that location (``N.1`` shows
+``n``) and puts uprobes in its place (:mod:`gdbext.trace.perf`):
 
-- an entry probe at the location's address, capturing the stack pointer
-  (and the frame pointer when the frame's base is kept there) and, for the
-  values tp prints or prof records, the top of the stack;
-- for prof, a probe on each of the function's return instructions,
-  capturing the stack pointer: at a ``ret`` the call's frame address (CFA)
-  is the stack pointer plus the size of the return address, which pairs
-  the return with its call as the breakpoint engine pairs them.
+- tp: a probe at the location's address, capturing the stack pointer (and
+  the frame pointer when the CFA is kept there) and the top of the stack
+  holding the values tp prints;
+- prof: a probe where calls start, just after the frame set-up gdb reads
+  (``push %rbp; mov %rsp,%rbp``) on an instruction the kernel emulates (a
+  ``push``), where the arguments are still in their registers; and one on
+  each of the function's return instructions, where the call's frame
+  address (CFA) is the stack pointer plus the return address, which pairs
+  a return with its call as the breakpoint engine pairs them.  Not a
+  return probe (uretprobe): it replaces the return address on the stack,
+  which aborted a C++ exception thrown through the function and broke
+  backtraces, and it needs a trap on the function's first instruction,
+  where gdb reads the frame set-up when it places breakpoints.
 
 The kernel timestamps every hit (CLOCK_MONOTONIC) and reads the thread's
 own task-clock with it, so a call's wall and CPU time need no estimate: the
-time the program spends stopped by gdb is taken out of wall time; CPU time
-never counts it.  Records are drained while the program runs (a thread
-copies them out of the ring buffers, gdb's event loop decodes them) and
-entirely at every stop, exit, ``delete`` and ``detach``.
+time gdb holds the process stopped is taken out of wall time; CPU time
+never counts it.  A thread copies the records out of the ring buffers
+while the program runs; gdb's event loop decodes them as they come when a
+user is at a terminal (``gdb.post_event``: gdb 13 crashes when it quits
+with such an event pending, as a batch run would), and every record is
+decoded at each stop, exit, ``delete`` and ``detach``.
 
 What is decoded from a capture: arguments and locals at a constant offset
-from the frame's CFA or frame base (``DW_OP_fbreg``, all of them at -O0),
+from the CFA or the frame pointer (``DW_OP_fbreg``: all of them at -O0),
 and those in a register.  Their text is gdb's own, built from the captured
-bytes; what they point to (the characters of a ``char *``) is read from the
-live program when the hit is decoded, which may be later than the hit.
+bytes.  A value whose text needs more memory (a ``char *``'s characters, a
+reference's target, a pretty-printed class) keeps the location on the
+breakpoint engine under ``auto``; a forced uprobe engine reads that memory
+from the program when it decodes the hit, which may be later.
+
+gdb and the kernel must never both have a trap at one address: no probe
+goes where a gdb breakpoint is, gdb's trap leaves before a probe's arrives,
+and a user's breakpoint made on a probed address moves that location to
+the breakpoint engine.  gdb took a probe's trap it read for one the program
+holds itself (it then skips it, and the program crashes): such a user
+breakpoint is made again once the probe is out, and a traced location
+whose own address was probed stops for the rest of that process.
 
 A location stays on the breakpoint engine, with a one-line note, when the
-target is not a live native process, uprobes are not permitted, the
-location has a condition, prof writes folded stacks, a value lives
-somewhere a capture does not hold (a location list, static storage), the
-prologue does something the analysis does not follow, or the function
-leaves through a tail jump.  A user breakpoint on a probed address moves
-the location back to the breakpoint engine (the kernel would take the trap
-first and gdb's breakpoint would never fire).  While a uprobe is set, gdb
-shows ``int3`` at its address in ``disassemble`` and ``x/i``: the probe's
-trap, in the program's code as the kernel patched it.
+target is not a live native process, uprobes are not permitted, several
+inferiors are debugged or gdb follows forked children, the location has a
+condition, prof writes folded stacks, a value is not where a capture holds
+it, the code is inlined or the prologue does something the analysis does
+not follow, or the function can leave through a tail jump.
 """
 
 from __future__ import annotations
