@@ -285,3 +285,25 @@ def test_a_missing_binary_is_one_line(tmp_path: Path) -> None:
     assert not session.threads
     with pytest.raises(perf.PerfError, match="registers cs2 cannot be sampled"):
         perf.Session(os.getpid(), [perf.Probe(sys.executable, 0x1000, regs=("cs2",))], pages=8)
+
+
+@needs_uprobes
+def test_hits_lost_to_a_full_buffer_are_counted(demo_build: Path) -> None:
+    """A one-page ring buffer read only at the end: the kernel counts what it dropped."""
+    program = demo_build / "fib"
+    offset = perf.file_offset(str(program), symbol(program, "fib"))
+    child = Spawned(program, "16")
+    session = perf.Session(child.pid, [perf.Probe(str(program), offset, regs=("rsp",))],
+                           pages=1)
+    try:
+        session.add_thread(child.pid, enable_on_exec=True)
+        child.go()
+        os.waitpid(child.pid, 0)
+        records = session.read(None)
+        hits = [r for r in records if r[perf.KIND] == 0]
+        assert session.hits() == [_fib_calls(16)]
+        assert 0 < len(hits) < _fib_calls(16)
+        assert session.lost == _fib_calls(16) - len(hits)
+    finally:
+        session.close()
+        os.close(child.out_fd)
