@@ -1387,11 +1387,3 @@ def get(forced: bool = False) -> UprobeEngine:
 def describe(bp: Any) -> str:
     """What watches BP's locations (see :meth:`UprobeEngine.describe`)."""
     return "breakpoint" if _engine is None else _engine.describe(bp)
-
-
-def chosen() -> str:
-    """The engine ``set gdbext engine`` asks for: ``uprobe``, ``breakpoint`` or ``auto``."""
-    try:
-        return str(settings.value("engine"))
-    except Exception:
-        return "breakpoint"
