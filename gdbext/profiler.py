@@ -399,7 +399,7 @@ def _list() -> None:
         rows.append([str(probe.number), "y" if probe.enabled else "n",
                      p.spec + (" (pending)" if probe.pending else ""),
                      str(stats.calls), str(stats.completed), probe.condition or "",
-                     " ".join(options)])
+                     " ".join(options), engine.describe(probe)])
     title = "Profiled locations" + (f" (calls in {st.name()})" if state.several() else "")
     ui.write(front.listing(title, ("Num", "Enb", "Location", "Calls", "Completed",
-                                   "Condition", "Options"), rows))
+                                   "Condition", "Options", "Engine"), rows))

@@ -85,6 +85,18 @@ SPECS: tuple[Spec, ...] = (
         check=_check_pygments_style,
     ),
     Spec(
+        "engine",
+        gdb.PARAM_ENUM,
+        "breakpoint",
+        "How tp and prof watch the program.\n"
+        "breakpoint: never-stopping gdb breakpoints (every target gdb debugs);\n"
+        "uprobe: the kernel's uprobes (a live process of this machine, as root or with "
+        "CAP_PERFMON);\n  a location they cannot watch is an error;\n"
+        "auto: uprobes where they work, else breakpoints, with a note saying why.",
+        "tp and prof watch the program with the engine",
+        enum=("auto", "uprobe", "breakpoint"),
+    ),
+    Spec(
         "tp-max-value",
         gdb.PARAM_UINTEGER,
         200,

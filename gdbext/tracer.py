@@ -236,10 +236,12 @@ def _list() -> None:
             str(tp.count(st)),
             probe.condition or "",
             tp.writer.path if tp.writer is not None else ("--quiet" if tp.quiet else "(printed)"),
+            engine.describe(probe),
         ])
     title = "Tracepoints (counts in this run" + (
         f" of {st.name()})" if state.several() else ")")
-    ui.write(front.listing(title, ("Num", "Enb", "Location", "Hits", "Condition", "Output"),
+    ui.write(front.listing(title, ("Num", "Enb", "Location", "Hits", "Condition", "Output",
+                                   "Engine"),
                            rows))
 
 

@@ -272,7 +272,7 @@ def test_run_twice_restarts_counts_and_loading_twice_changes_nothing(demo_build,
     assert second.count("Calls") == 1  # one table: event handlers were not connected twice
     assert table_row(second, "fib")[1:3] == ["177", "177"]
     listing = gdb.cmd("prof")
-    assert table_row(listing, "1")[1:] == ["y", "fib", "177", "177", "--quiet"]
+    assert table_row(listing, "1")[1:] == ["y", "fib", "177", "177", "--quiet", "breakpoint"]
     report = gdb.cmd("prof --report")
     assert table_row(report, "fib")[1:3] == ["177", "177"]
 

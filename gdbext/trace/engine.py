@@ -191,6 +191,17 @@ class Engine:
         return ""
 
 
+def describe(probe: Probe) -> str:
+    """Which engine watches PROBE in the selected inferior, for listings.
+
+    ``breakpoint``, ``uprobe``, or both names when its locations differ.
+    """
+    import sys
+
+    uprobes = sys.modules.get("gdbext.trace.uprobes")
+    return "breakpoint" if uprobes is None else uprobes.describe(probe)
+
+
 _engines: dict[str, Callable[[], Engine]] = {}
 _made: dict[str, Engine] = {}
 
@@ -200,8 +211,17 @@ def register(name: str, make: Callable[[], Engine]) -> None:
     _engines[name] = make
 
 
-def get(name: str = "breakpoints") -> Engine:
-    """The engine called NAME (the breakpoint engine by default)."""
+def get(name: str | None = None) -> Engine:
+    """The engine called NAME; by default the one ``set gdbext engine`` chooses."""
+    if name is None:
+        from gdbext import settings
+
+        choice = settings.value("engine")
+        if choice in ("auto", "uprobe"):
+            from gdbext.trace import uprobes
+
+            return uprobes.get(forced=choice == "uprobe")
+        name = "breakpoints"
     engine = _made.get(name)
     if engine is None:
         if name == "breakpoints" and name not in _engines:
