@@ -233,7 +233,7 @@ def _sections() -> list[tuple[str, int, int, int]]:
     now = time.monotonic()
     if _section_cache[0] is None or now - _section_cache[1] > 0.005:
         try:
-            text = gdb.execute("maint info sections -all-objects", to_string=True)
+            text = ui.capture("maint info sections -all-objects")
         except gdb.error:
             text = ""
         _section_cache[0], _section_cache[1] = sections(text), now
@@ -387,7 +387,7 @@ def _frame_decoders(p: Plan, scope: frames.Scope, pc: int, needed: tuple[Any, ..
     Entries not NEEDED get a decoder that says they were not captured.
     """
     try:
-        text = gdb.execute(f"info scope *{pc:#x}", to_string=True)
+        text = ui.capture(f"info scope *{pc:#x}")
     except gdb.error as exc:
         raise Unprobeable(f"gdb cannot describe its variables ({exc})") from None
     where = scope_locations(text)
