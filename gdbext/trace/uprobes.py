@@ -62,7 +62,7 @@ from itertools import repeat
 
 import gdb
 
-from gdbext import events, inferior
+from gdbext import events, inferior, ui
 from gdbext.trace import engine, frames, perf, sites
 from gdbext.trace.capture import (
     Unprobeable,
