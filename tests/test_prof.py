@@ -262,6 +262,23 @@ def test_pending_location_in_a_shared_library(demo_build):
     assert table_row(out.stdout, "plugin_square")[1:3] == ["1", "1"]
 
 
+def test_library_unloaded_and_loaded_again(demo_build):
+    # dlclose() unloads plugin_square's library, with prof's internal return
+    # breakpoints in it: gdb 14 and later would fail to insert them and stop
+    # the program.  Loaded again, the function is profiled again.
+    out = run_batch(demo_build / "prof_dlopen", ["prof plugin_square", "run", "info breakpoints"],
+                    args=["2"])
+    assert_clean(out.stdout)
+    assert "Cannot insert breakpoint" not in out.stdout
+    assert out.stdout.count("total 14") == 2
+    assert "exited normally" in out.stdout
+    calls = calls_in(out.stdout)
+    assert [c["args"]["x"][0] for c in calls] == ["1", "2", "3"] * 2
+    assert all("wall" in c for c in calls)
+    assert table_row(out.stdout, "plugin_square")[1:3] == ["6", "6"]
+    assert re.search(r"<PENDING>\s+plugin_square", out.stdout)
+
+
 def test_run_twice_restarts_counts_and_loading_twice_changes_nothing(demo_build, gdb_session):
     gdb = gdb_session(demo_build / "fib", "10")
     assert gdb.cmd("prof --quiet fib").startswith("Breakpoint 1 at")

@@ -441,10 +441,12 @@ class ProbeBreakpoint(SilentBreakpoint):
             spec = self.request.spec
             if site.problem and not site.problem.startswith(spec):
                 site.problem = f"{spec}: {site.problem}"  # the client warns at each entry
+            site.solib = _solib(pc)
             if site.ok and not site.use_return_sites:
                 bps = self.internal.setdefault(num, [])
                 for address in site.rets:
-                    bps.append(ReturnBreakpoint(address, self, num, site.ret_cfa_off))
+                    bps.append(ReturnBreakpoint(address, self, num, site.ret_cfa_off,
+                                                site.solib))
             self.sites[(num, pc)] = site
             locations = getattr(self, "locations", None)
             if locations is not None and len(locations) == 1 and len(gdb.inferiors()) == 1:
@@ -467,7 +469,8 @@ class ProbeBreakpoint(SilentBreakpoint):
         except (gdb.error, gdb.MemoryError):
             return
         if (num, address) not in self.return_sites:
-            self.return_sites[(num, address)] = ReturnBreakpoint(address, self, num, 0)
+            self.return_sites[(num, address)] = ReturnBreakpoint(address, self, num, 0,
+                                                                 _solib(address))
 
     def internals(self, num: int | None = None) -> list[gdb.Breakpoint]:
         """The internal breakpoints of inferior NUM (None: of every inferior)."""
@@ -488,6 +491,28 @@ class ProbeBreakpoint(SilentBreakpoint):
         if doomed:
             retire(doomed, when)
 
+    def unload(self, solib: str) -> None:
+        """Shared library SOLIB is being unloaded: retire what lies in it.
+
+        gdb 13 makes a ``*ADDRESS`` breakpoint in an unloaded library pending
+        by itself; gdb 14 and later keep it and then fail to insert it
+        ("Cannot insert breakpoint -8"), which stops the program.  Called
+        from gdb's free_objfile event, so the breakpoints are only disabled
+        now and deleted at the next safe point.  If the library is loaded
+        again, the function is analysed again at its first hit.
+        """
+        doomed = [bp for bp in self.internals() if bp.solib == solib]
+        if not doomed:
+            return
+        for bp in doomed:
+            bp.probe = None
+        self.internal = {n: [b for b in bps if b.solib != solib]
+                         for n, bps in self.internal.items()}
+        self.return_sites = {k: b for k, b in self.return_sites.items() if b.solib != solib}
+        self.sites = {k: s for k, s in self.sites.items() if s.solib != solib}
+        self.fast_site = None
+        retire(doomed, "idle")
+
 
 class ReturnBreakpoint(gdb.Breakpoint):
     """An internal breakpoint where a profiled call of inferior NUM returns.
@@ -498,10 +523,12 @@ class ReturnBreakpoint(gdb.Breakpoint):
     pointer is the returned call's frame address.
     """
 
-    def __init__(self, address: int, probe: ProbeBreakpoint, num: int, cfa_off: int) -> None:
+    def __init__(self, address: int, probe: ProbeBreakpoint, num: int, cfa_off: int,
+                 solib: str | None) -> None:
         self.probe: ProbeBreakpoint | None = probe
         self.num = num
         self.cfa_off = cfa_off
+        self.solib = solib  # the shared library ADDRESS lies in (None: the program)
         super().__init__(f"*{address:#x}", internal=True)
         if not probe.enabled:
             self.enabled = False
@@ -518,6 +545,14 @@ class ReturnBreakpoint(gdb.Breakpoint):
         except Exception as exc:
             probe._internal_error(exc)
         return False
+
+
+def _solib(address: int) -> str | None:
+    """The file name of the shared library holding ADDRESS (None: the program itself)."""
+    try:
+        return gdb.solib_name(address)
+    except (gdb.error, RuntimeError):
+        return None
 
 
 def _running(num: int) -> bool:
@@ -554,6 +589,7 @@ class BreakpointEngine(engine.Engine):
             ("new_process", self._on_new_process), ("exited", self._on_exited),
             ("breakpoint_deleted", self._on_deleted),
             ("breakpoint_modified", self._on_modified),
+            ("free_objfile", self._on_free_objfile),  # gdb 14 and later
         ):
             events.subscribe(name, handler)
 
@@ -639,6 +675,14 @@ class BreakpointEngine(engine.Engine):
         if bp in self.probes:
             self.probes.remove(bp)
         client.on_deleted()
+
+    def _on_free_objfile(self, event: object) -> None:
+        objfile = getattr(event, "objfile", None)
+        name = getattr(objfile, "filename", None) if objfile is not None else None
+        if not name:
+            return
+        for probe in self.live():
+            probe.unload(name)
 
     def _on_modified(self, bp: gdb.Breakpoint) -> None:
         if not isinstance(bp, ProbeBreakpoint) or bp.client is None:

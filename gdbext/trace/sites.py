@@ -41,7 +41,7 @@ class Site:
 
     __slots__ = (
         "args", "cfa_off", "dynamic", "function", "header", "ok", "pc", "problem",
-        "ret_cfa_off", "rets", "use_return_sites",
+        "ret_cfa_off", "rets", "solib", "use_return_sites",
     )
 
     def __init__(self, pc: int) -> None:
@@ -56,6 +56,7 @@ class Site:
         self.rets: list[int] = []
         self.ret_cfa_off = 0
         self.use_return_sites = False
+        self.solib: str | None = None  # the shared library the function is in (None: none)
 
 
 def analyse(frame: gdb.Frame, pc: int, acct: Accounting) -> Site:
