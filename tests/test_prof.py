@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -239,6 +240,66 @@ def test_cpu_time_matches_the_programs_own_clock(demo_build, tmp_path):
         assert rec["completed"]
         assert abs(rec["cpu_ns"] - mine) <= 0.10 * mine, (rec["cpu_ns"], mine)
         assert rec["wall_ns"] >= 0.9 * mine
+
+
+def check_nesting(recs: list[dict], units: int) -> None:
+    """The rules of prof's times, on work() calls each holding UNITS calls of step()."""
+    assert all(r["completed"] and r["cpu_ns"] is not None for r in recs)
+    for r in recs:  # a call lasts at least the CPU time it used
+        assert r["wall_ns"] >= r["cpu_ns"], r
+    steps: list[dict] = []
+    works = 0
+    for r in recs:  # written as calls complete: a work() call after its step() calls
+        if r["location"] == "step":
+            assert r["cpu_ns"] > 0, r  # each step() spins: never 0
+            steps.append(r)
+            continue
+        works += 1
+        assert len(steps) == units
+        # A call is never shorter than the calls inside it, together.
+        assert r["wall_ns"] >= sum(c["wall_ns"] for c in steps), (r, steps)
+        assert r["cpu_ns"] >= sum(c["cpu_ns"] for c in steps), (r, steps)
+        steps = []
+    assert works and not steps
+
+
+@pytest.mark.parametrize("inside", [[], ["tp -q step"], ['dprintf step,"unit %d\\n",unit'],
+                                    ["tp -q step", 'dprintf step,"unit %d\\n",unit']],
+                         ids=["prof", "prof+tp", "prof+dprintf", "prof+tp+dprintf"])
+def test_times_leave_out_every_stop_inside_a_call(demo_build, tmp_path, inside):
+    # prof on work() and on step() (nested), with more stops inside each step():
+    # a tracepoint, a dprintf (a stop gdbext does not see), or both.
+    out = tmp_path / "calls.jsonl"
+    result = run_batch(demo_build / "prof_nested",
+                       [f"prof -o {out} work", f"prof -o {out} step", *inside, "run"],
+                       args=["4", "10", "20000"])
+    assert_clean(result.stdout)
+    assert "exited normally" in result.stdout
+    recs = records(out)
+    assert len(recs) == 4 + 40
+    check_nesting(recs, 10)
+
+
+def test_time_at_a_prompt_is_left_out(demo_build, gdb_session, tmp_path):
+    # The user stops inside a call (a breakpoint of their own) and waits at
+    # the prompt: that call's time does not include the wait.
+    out = tmp_path / "calls.jsonl"
+    gdb = gdb_session(demo_build / "prof_nested", "2", "10", "20000")
+    gdb.cmd(f"prof -o {out} work")
+    gdb.cmd(f"prof -o {out} step")
+    gdb.cmd("break step if unit == 3")
+    stopped = re.compile(r"Breakpoint 3(\.\d+)?, step \(unit=3")
+    assert stopped.search(gdb.cmd("run"))
+    time.sleep(1.0)
+    assert stopped.search(gdb.cmd("continue"))
+    time.sleep(1.0)
+    text = gdb.cmd("continue")
+    assert_clean(text)
+    assert "exited normally" in text
+    recs = records(out)
+    check_nesting(recs, 10)
+    # Each call spins about a millisecond; a second at the prompt is not its time.
+    assert all(r["wall_ns"] < 500_000_000 for r in recs), recs
 
 
 def test_pending_location_in_a_shared_library(demo_build):

@@ -35,9 +35,13 @@ call is measured from entry to return and, when it returns, printed:
       n: 1 [int]
       Cost: 0.000002 s wall, 0.000001 s cpu
 
-Wall time is elapsed time without the time prof's own stops took; cpu is
-the thread's own CPU time (from /proc), without the kernel time the stops
-cost it.  CPU time is read only for a process gdb runs on this machine:
+cpu is the thread's own CPU time (from /proc) and wall the elapsed time,
+both without any of gdb's stops inside the call, whatever caused them
+(prof's own, a tp, a dprintf, a breakpoint where you stopped and waited):
+wall is the CPU time plus the time the thread was off a CPU for its own
+reasons (asleep, blocked), so a call is never shorter than the CPU time it
+used, nor than a call inside it.  CPU time is read only for a process gdb
+runs on this machine:
 over gdbserver or another remote target it is unknown ('cpu unknown', '-'
 in the table, null in JSON, with one note).  Calls that never return
 (longjmp, a C++ exception, the thread or the program ended) are reported

@@ -26,7 +26,7 @@ import os
 import gdb
 
 from gdbext import events, ui
-from gdbext.trace import engine, fastpath, frames, front, sites, state
+from gdbext.trace import engine, fastpath, frames, front, sites, state, stops
 from gdbext.trace.stops import Accounting
 
 TYPE_CHECKING = False
@@ -298,6 +298,18 @@ class ProbeBreakpoint(SilentBreakpoint):
                 return False
             if self.wants.returns:
                 self._enter(client)
+            elif _clocks:  # something is profiled: this stop must not count in its times
+                target = gdb.selected_inferior()
+                acct = _clocks.get(target.num)
+                if acct is None or acct.pid != target.pid:
+                    client.on_entry(LiveHit(engine.ENTRY, target.num,
+                                            gdb.selected_thread().global_num, 0, self))
+                    return False
+                gnum = acct.begin()[0]
+                try:
+                    client.on_entry(LiveHit(engine.ENTRY, target.num, gnum, 0, self))
+                finally:
+                    acct.end(gnum)
             else:
                 hit = LiveHit(engine.ENTRY, gdb.selected_inferior().num,
                               gdb.selected_thread().global_num, 0, self)
@@ -379,7 +391,7 @@ class ProbeBreakpoint(SilentBreakpoint):
         target = gdb.selected_inferior()
         num = target.num
         acct = accounting(target)
-        t_in, g_in, gnum, cpu = acct.begin()
+        gnum, wall, cpu = acct.begin()
         try:
             fast = self.fast_site
             site = fast[1] if fast is not None and fast[0] == num else self._site_here(num, acct)
@@ -398,14 +410,14 @@ class ProbeBreakpoint(SilentBreakpoint):
                 hit = LiveHit(engine.ENTRY, num, gnum, site.pc, self)
                 hit._site = site
                 hit.cfa = cfa
-                hit.wall_ns = acct.wall(t_in)
-                hit.cpu_ns = acct.cpu(gnum, cpu)
+                hit.wall_ns = wall
+                hit.cpu_ns = cpu
                 hit.cpu_note = acct.cpu_note
                 if site.use_return_sites:
                     self._watch_return_site(num, acct, cfa)
                 client.on_entry(hit)
         finally:
-            if acct.end(t_in, g_in, gnum, cpu):
+            if acct.end(gnum):
                 self.owner.sweep(num, acct)
 
     def leave(self, num: int, cfa_off: int) -> None:
@@ -415,17 +427,17 @@ class ProbeBreakpoint(SilentBreakpoint):
             return
         target = gdb.selected_inferior()
         acct = accounting(target)
-        t_in, g_in, gnum, cpu = acct.begin()
+        gnum, wall, cpu = acct.begin()
         try:
             cfa = int(gdb.parse_and_eval(acct.sp_expr)) + cfa_off
             hit = LiveHit(engine.RETURN, num, gnum, 0, self)
             hit.cfa = cfa
-            hit.wall_ns = acct.wall(t_in)
-            hit.cpu_ns = acct.cpu(gnum, cpu)
+            hit.wall_ns = wall
+            hit.cpu_ns = cpu
             hit.cpu_note = acct.cpu_note
             client.on_return(hit)
         finally:
-            if acct.end(t_in, g_in, gnum, cpu):
+            if acct.end(gnum):
                 self.owner.sweep(num, acct)
 
     def _site_here(self, num: int, acct: Accounting) -> sites.Site:
@@ -563,6 +575,11 @@ def _running(num: int) -> bool:
     return False
 
 
+# The clocks of each inferior where something is profiled, by inferior number:
+# tp's hits there are accounted as stops too.
+_clocks: dict[int, Accounting] = {}
+
+
 def accounting(target: gdb.Inferior) -> Accounting:
     """The engine's clocks of TARGET's process (made at its first hit)."""
     st = state.of(target.num)
@@ -570,7 +587,7 @@ def accounting(target: gdb.Inferior) -> Accounting:
     if acct is None or acct.pid != target.pid:
         if acct is not None:
             acct.close()
-        acct = st.slots[_ACCOUNTING] = Accounting(target)
+        acct = st.slots[_ACCOUNTING] = _clocks[target.num] = Accounting(target)
     return acct
 
 
@@ -590,8 +607,11 @@ class BreakpointEngine(engine.Engine):
             ("breakpoint_deleted", self._on_deleted),
             ("breakpoint_modified", self._on_modified),
             ("free_objfile", self._on_free_objfile),  # gdb 14 and later
+            ("breakpoint_created", self._on_created),
         ):
             events.subscribe(name, handler)
+        for bp in gdb.breakpoints():
+            self._on_created(bp)
 
     def probe(self, request: Request, wants: Wants, client: Client) -> ProbeBreakpoint:
         reap()
@@ -666,8 +686,21 @@ class BreakpointEngine(engine.Engine):
         st = state.of(num) if num is not None else None
         if st is not None and _ACCOUNTING in st.slots:
             st.slots.pop(_ACCOUNTING).close()
+            _clocks.pop(st.num, None)
+
+    def _on_created(self, bp: gdb.Breakpoint) -> None:
+        """A breakpoint of the user's own: its hits are stops that prof's clocks leave out."""
+        if bp.number > 0 and not isinstance(bp, SilentBreakpoint):
+            stops.foreign.append(bp)
+            for acct in _clocks.values():
+                acct.foreign_seen += bp.hit_count
 
     def _on_deleted(self, bp: gdb.Breakpoint) -> None:
+        if bp in stops.foreign:
+            stops.foreign.remove(bp)
+            for acct in _clocks.values():
+                acct.foreign_seen = max(0, acct.foreign_seen - bp.hit_count)
+            return
         if not isinstance(bp, ProbeBreakpoint) or bp.client is None:
             return
         client, bp.client = bp.client, None
