@@ -302,6 +302,27 @@ def test_time_at_a_prompt_is_left_out(demo_build, gdb_session, tmp_path):
     assert all(r["wall_ns"] < 500_000_000 for r in recs), recs
 
 
+@pytest.mark.parametrize("program", ["prof_loop", "prof_loop_O2"])
+def test_a_loop_back_to_the_first_statement_is_one_call(demo_build, tmp_path, program):
+    # run() jumps back to its first statement (where 'break run' stops) ten
+    # times per call, as an interpreter's main loop does: each call counts
+    # once, from its entry address to its return, with the arguments it was
+    # called with.
+    out = tmp_path / "calls.jsonl"
+    result = run_batch(demo_build / program, ["prof run", f"prof -o {out} run", "run"],
+                       args=["4"])
+    assert_clean(result.stdout)
+    assert "counted, not timed" not in result.stdout
+    assert "run: 4 calls, total 1270" in result.stdout
+    calls = calls_in(result.stdout)
+    assert len(calls) == 4
+    assert all(c["args"]["depth"][0] == "1" and c["args"]["ops"][0] == "10" for c in calls)
+    assert all("wall" in c and c["wall"] >= c["cpu"] for c in calls)
+    assert table_row(result.stdout, "run")[1:3] == ["4", "4"]
+    recs = records(out)
+    assert len(recs) == 4 and all(r["completed"] and r["depth"] == 0 for r in recs)
+
+
 def test_pending_location_in_a_shared_library(demo_build):
     # plugin_square lives in a library that prof_dlopen loads with dlopen().
     program = demo_build / "prof_dlopen"

@@ -46,7 +46,10 @@ over gdbserver or another remote target it is unknown ('cpu unknown', '-'
 in the table, null in JSON, with one note).  Calls that never return
 (longjmp, a C++ exception, the thread or the program ended) are reported
 as not completed.  Recursion and threads are handled: each return is
-paired with its own call.
+paired with its own call.  A call starts at the function's entry address:
+a function whose first statement is also the head of a loop (an
+interpreter's main loop that jumps back to it) is counted once per call,
+with the arguments it was called with.
 
 When the program exits, a table shows per location: calls, completed calls,
 total, mean, min and max wall time, total and mean CPU time.  Counts are
