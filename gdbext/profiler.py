@@ -232,7 +232,8 @@ class Profiler:
     def _abandon(self, call: Call, why: str) -> None:
         """Record CALL as not completed, because of WHY ("not timed": never timed)."""
         if self.writer is not None:
-            self.writer.write(profreport.record(self.spec, call, None, None, False))
+            completed = None if why == "not timed" else False  # not timed: not known
+            self.writer.write(profreport.record(self.spec, call, None, None, completed))
             self.records += 1
         if not self.quiet:
             text = "\tNot timed\n" if why == "not timed" else f"\tNot completed: {why}\n"

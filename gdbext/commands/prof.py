@@ -64,8 +64,10 @@ Options (spelled as tp's; '--' ends them):
                      global thread number), args [{name, type, value}], depth
                      (calls of the location already open in its thread when
                      it started), wall_ns, cpu_ns (null when not completed or
-                     unknown), completed.  Its absolute path is fixed now;
-                     tp and prof given the same FILE share it.
+                     unknown), completed (false: it never returned; null: not
+                     timed, such as an inlined copy, whose end is not seen).
+                     Its absolute path is fixed now; tp and prof given the
+                     same FILE share it.
   --folded FILE      write folded stacks of CPU time (main;fib;fib 1234, in ns
                      of each call's own time) for flame graph tools, at exit
                      and on 'prof --report'.

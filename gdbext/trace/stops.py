@@ -137,7 +137,8 @@ class NearLow(CostPerStop):
         recent.append(sample)
         if len(recent) >= 64:
             near = sorted(x for x in recent if x <= 2 * self.low)
-            self.value = min(near[len(near) // 2], self.cap)
+            usual = near[len(near) // 2] if near else self.low  # the smallest is long gone
+            self.value = min(usual, self.cap)
             del recent[:32]
         elif self.n >= _LEARN and self.n < 64:
             self.value = min(self.low, self.cap)
