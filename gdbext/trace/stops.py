@@ -114,11 +114,13 @@ class CostPerStop:
 
 
 class NearLow(CostPerStop):
-    """Like :class:`CostPerStop`, but the median of the recent samples near the smallest.
+    """Like :class:`CostPerStop`, but the lower quartile of the recent samples near the
+    smallest.
 
     Samples within twice the smallest come from stops with almost nothing
-    between them; their median is a stop's usual cost, where the smallest is
-    its cheapest (a thread's kernel time per stop varies by half).
+    between them: they say what a stop usually costs, where the smallest is
+    its cheapest (a thread's kernel time per stop varies by half).  The lower
+    quartile still errs on the low side.
     """
 
     __slots__ = ("recent",)
@@ -137,7 +139,7 @@ class NearLow(CostPerStop):
         recent.append(sample)
         if len(recent) >= 64:
             near = sorted(x for x in recent if x <= 2 * self.low)
-            usual = near[len(near) // 2] if near else self.low  # the smallest is long gone
+            usual = near[len(near) // 4] if near else self.low  # the smallest is long gone
             self.value = min(usual, self.cap)
             del recent[:32]
         elif self.n >= _LEARN and self.n < 64:
