@@ -1,6 +1,7 @@
 /* A function that gdb cannot know before the program runs: plugin_square() lives
  * in a library (this same file built with -DPROF_PLUGIN, see prof_dlopen.mk) that
- * the program loads with dlopen(), so 'prof plugin_square' is pending until then. */
+ * the program loads with dlopen(), so 'prof plugin_square' is pending until then.
+ * 'prof_dlopen N' loads, calls and unloads the library N times (default 1). */
 #ifdef PROF_PLUGIN
 int plugin_square(int x)
 {
@@ -11,17 +12,12 @@ int plugin_square(int x)
 #include <dlfcn.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-int main(void)
+static int round_trip(const char *path)
 {
-    char path[PATH_MAX];
-    ssize_t len = readlink("/proc/self/exe", path, sizeof path - 32);
-    if (len < 0)
-        return 1;
-    path[len] = '\0';
-    strcpy(strrchr(path, '/') + 1, "libprof_plugin.so");
     void *plugin = dlopen(path, RTLD_NOW);
     if (plugin == NULL) {
         fprintf(stderr, "%s\n", dlerror());
@@ -34,6 +30,21 @@ int main(void)
         total += square(i);
     printf("total %d\n", total);
     dlclose(plugin);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    int rounds = argc > 1 ? atoi(argv[1]) : 1;
+    char path[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", path, sizeof path - 32);
+    if (len < 0)
+        return 1;
+    path[len] = '\0';
+    strcpy(strrchr(path, '/') + 1, "libprof_plugin.so");
+    for (int i = 0; i < rounds; i++)
+        if (round_trip(path) != 0)
+            return 1;
     return 0;
 }
 #endif

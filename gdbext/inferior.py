@@ -299,6 +299,21 @@ class ThreadClocks:
             self.forget(tid)
             return _stat_cpu_ns(self.pid, tid)
 
+    def sched(self, tid: int) -> tuple[int, int, int] | None:
+        """Thread TID's CPU time so far, its time waiting for a CPU, and how often it was put
+        on a CPU (the last two 0 when unknown)."""
+        fd = self._fds.get(tid)
+        try:
+            if fd is None:
+                fd = os.open(f"/proc/{self.pid}/task/{tid}/schedstat", os.O_RDONLY)
+                self._fds[tid] = fd
+            on_cpu, waiting, slices = os.pread(fd, 128, 0).split(None, 2)
+            return int(on_cpu), int(waiting), int(slices)
+        except (OSError, ValueError, IndexError):
+            self.forget(tid)
+            cpu = _stat_cpu_ns(self.pid, tid)
+            return None if cpu is None else (cpu, 0, 0)
+
     def forget(self, tid: int) -> None:
         """Close thread TID's file (the thread ended)."""
         fd = self._fds.pop(tid, None)

@@ -15,8 +15,9 @@ breakpoint engine by default: how it finds returns is
   by longjmp or an exception and are recorded as not completed, as are
   calls whose thread or process ended.
 - A call's wall and CPU time are the differences of the engine's clocks
-  between its entry and its return; a call never uses more CPU than the
-  time that passed, nor less than the calls of the same location inside it.
+  between its entry and its return, which leave out every gdb stop and
+  never go back: a call is never shorter than a call inside it, and never
+  shorter in wall time than the CPU time it used.
 - Counts, open calls and totals are per process (:mod:`gdbext.trace.state`):
   each process's table is printed when it exits.
 
@@ -198,12 +199,14 @@ class Profiler:
             cpu = hit.cpu_ns - call.cpu0
             if cpu < 0:
                 cpu = 0
-            elif cpu > wall:  # a thread cannot use more CPU than the time elapsed
-                cpu = wall
-            # Nor less than the calls of this location made inside it, whose CPU
-            # time is part of its own (the stops' correction can leave it short).
+            # Never less than the calls of this location made inside it, whose
+            # CPU time is part of its own (the engine's clocks never go back).
             if cpu < call.child_cpu:
                 cpu = call.child_cpu
+            # A call lasts at least the CPU time its thread spent in it: the
+            # measured CPU time is trusted over the wall time's corrections.
+            if wall < cpu:
+                wall = cpu
         elif hit.cpu_note:
             self._warn(hit.cpu_note)
         stats = data.stats
@@ -229,7 +232,8 @@ class Profiler:
     def _abandon(self, call: Call, why: str) -> None:
         """Record CALL as not completed, because of WHY ("not timed": never timed)."""
         if self.writer is not None:
-            self.writer.write(profreport.record(self.spec, call, None, None, False))
+            completed = None if why == "not timed" else False  # not timed: not known
+            self.writer.write(profreport.record(self.spec, call, None, None, completed))
             self.records += 1
         if not self.quiet:
             text = "\tNot timed\n" if why == "not timed" else f"\tNot completed: {why}\n"

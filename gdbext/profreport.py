@@ -28,8 +28,8 @@ def cost(wall: int, cpu: int | None) -> str:
 
 
 def record(location: str, call: Call, wall: int | None, cpu: int | None,
-           completed: bool) -> str:
-    """One JSON Lines record."""
+           completed: bool | None) -> str:
+    """One JSON Lines record (COMPLETED None: not known, the call was not timed)."""
     import json
 
     return json.dumps({

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -241,6 +242,87 @@ def test_cpu_time_matches_the_programs_own_clock(demo_build, tmp_path):
         assert rec["wall_ns"] >= 0.9 * mine
 
 
+def check_nesting(recs: list[dict], units: int) -> None:
+    """The rules of prof's times, on work() calls each holding UNITS calls of step()."""
+    assert all(r["completed"] and r["cpu_ns"] is not None for r in recs)
+    for r in recs:  # a call lasts at least the CPU time it used
+        assert r["wall_ns"] >= r["cpu_ns"], r
+    steps: list[dict] = []
+    works = 0
+    for r in recs:  # written as calls complete: a work() call after its step() calls
+        if r["location"] == "step":
+            assert r["cpu_ns"] > 0, r  # each step() spins: never 0
+            steps.append(r)
+            continue
+        works += 1
+        assert len(steps) == units
+        # A call is never shorter than the calls inside it, together.
+        assert r["wall_ns"] >= sum(c["wall_ns"] for c in steps), (r, steps)
+        assert r["cpu_ns"] >= sum(c["cpu_ns"] for c in steps), (r, steps)
+        steps = []
+    assert works and not steps
+
+
+@pytest.mark.parametrize("inside", [[], ["tp -q step"], ['dprintf step,"unit %d\\n",unit'],
+                                    ["tp -q step", 'dprintf step,"unit %d\\n",unit']],
+                         ids=["prof", "prof+tp", "prof+dprintf", "prof+tp+dprintf"])
+def test_times_leave_out_every_stop_inside_a_call(demo_build, tmp_path, inside):
+    # prof on work() and on step() (nested), with more stops inside each step():
+    # a tracepoint, a dprintf (a stop gdbext does not see), or both.
+    out = tmp_path / "calls.jsonl"
+    result = run_batch(demo_build / "prof_nested",
+                       [f"prof -o {out} work", f"prof -o {out} step", *inside, "run"],
+                       args=["4", "10", "20000"])
+    assert_clean(result.stdout)
+    assert "exited normally" in result.stdout
+    recs = records(out)
+    assert len(recs) == 4 + 40
+    check_nesting(recs, 10)
+
+
+def test_time_at_a_prompt_is_left_out(demo_build, gdb_session, tmp_path):
+    # The user stops inside a call (a breakpoint of their own) and waits at
+    # the prompt: that call's time does not include the wait.
+    out = tmp_path / "calls.jsonl"
+    gdb = gdb_session(demo_build / "prof_nested", "2", "10", "20000")
+    gdb.cmd(f"prof -o {out} work")
+    gdb.cmd(f"prof -o {out} step")
+    gdb.cmd("break step if unit == 3")
+    stopped = re.compile(r"Breakpoint 3(\.\d+)?, step \(unit=3")
+    assert stopped.search(gdb.cmd("run"))
+    time.sleep(1.0)
+    assert stopped.search(gdb.cmd("continue"))
+    time.sleep(1.0)
+    text = gdb.cmd("continue")
+    assert_clean(text)
+    assert "exited normally" in text
+    recs = records(out)
+    check_nesting(recs, 10)
+    # Each call spins about a millisecond; a second at the prompt is not its time.
+    assert all(r["wall_ns"] < 500_000_000 for r in recs), recs
+
+
+@pytest.mark.parametrize("program", ["prof_loop", "prof_loop_O2"])
+def test_a_loop_back_to_the_first_statement_is_one_call(demo_build, tmp_path, program):
+    # run() jumps back to its first statement (where 'break run' stops) ten
+    # times per call, as an interpreter's main loop does: each call counts
+    # once, from its entry address to its return, with the arguments it was
+    # called with.
+    out = tmp_path / "calls.jsonl"
+    result = run_batch(demo_build / program, ["prof run", f"prof -o {out} run", "run"],
+                       args=["4"])
+    assert_clean(result.stdout)
+    assert "counted, not timed" not in result.stdout
+    assert "run: 4 calls, total 1270" in result.stdout
+    calls = calls_in(result.stdout)
+    assert len(calls) == 4
+    assert all(c["args"]["depth"][0] == "1" and c["args"]["ops"][0] == "10" for c in calls)
+    assert all("wall" in c and c["wall"] >= c["cpu"] for c in calls)
+    assert table_row(result.stdout, "run")[1:3] == ["4", "4"]
+    recs = records(out)
+    assert len(recs) == 4 and all(r["completed"] and r["depth"] == 0 for r in recs)
+
+
 def test_pending_location_in_a_shared_library(demo_build):
     # plugin_square lives in a library that prof_dlopen loads with dlopen().
     program = demo_build / "prof_dlopen"
@@ -260,6 +342,23 @@ def test_pending_location_in_a_shared_library(demo_build):
     assert "Error in re-setting" not in out.stdout
     assert [c["args"]["x"][0] for c in calls_in(out.stdout)] == ["2"]
     assert table_row(out.stdout, "plugin_square")[1:3] == ["1", "1"]
+
+
+def test_library_unloaded_and_loaded_again(demo_build):
+    # dlclose() unloads plugin_square's library, with prof's internal return
+    # breakpoints in it: gdb 14 and later would fail to insert them and stop
+    # the program.  Loaded again, the function is profiled again.
+    out = run_batch(demo_build / "prof_dlopen", ["prof plugin_square", "run", "info breakpoints"],
+                    args=["2"])
+    assert_clean(out.stdout)
+    assert "Cannot insert breakpoint" not in out.stdout
+    assert out.stdout.count("total 14") == 2
+    assert "exited normally" in out.stdout
+    calls = calls_in(out.stdout)
+    assert [c["args"]["x"][0] for c in calls] == ["1", "2", "3"] * 2
+    assert all("wall" in c for c in calls)
+    assert table_row(out.stdout, "plugin_square")[1:3] == ["6", "6"]
+    assert re.search(r"<PENDING>\s+plugin_square", out.stdout)
 
 
 def test_run_twice_restarts_counts_and_loading_twice_changes_nothing(demo_build, gdb_session):

@@ -8,6 +8,7 @@ strlen) are profiled after 'start' without losing the run.
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 import pytest
@@ -51,8 +52,9 @@ def inlined(tmp_path_factory: pytest.TempPathFactory):
 
 def test_inlined_calls_are_counted_and_marked_not_timed(inlined, tmp_path):
     log = tmp_path / "calls.jsonl"
-    out = run_batch(inlined, ["prof square", f"prof -o {log} sum", "tp -q square", "run"],
-                    args=["5"])
+    inl = tmp_path / "square.jsonl"
+    out = run_batch(inlined, ["prof square", f"prof -o {log} sum", "tp -q square",
+                              f"prof -o {inl} square", "run"], args=["5"])
     text = out.stdout
     assert_clean(text)
     assert "internal error" not in text
@@ -63,6 +65,11 @@ def test_inlined_calls_are_counted_and_marked_not_timed(inlined, tmp_path):
     assert table_row(text, "square")[1:3] == ["6", "0"]
     assert table_row(text, "sum")[1:3] == ["1", "1"]
     assert "Tracepoint 'square' Count: 6" in text
+    # In the records too, an inlined call that returned is never "not completed":
+    # whether it completed is not known, and it says so (null).
+    records = [json.loads(line) for line in inl.read_text().splitlines()]
+    assert len(records) == 6
+    assert all(r["completed"] is None and r["wall_ns"] is None for r in records)
 
 
 def test_libc_functions_after_start(demo_build):

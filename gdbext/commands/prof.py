@@ -35,14 +35,21 @@ call is measured from entry to return and, when it returns, printed:
       n: 1 [int]
       Cost: 0.000002 s wall, 0.000001 s cpu
 
-Wall time is elapsed time without the time prof's own stops took; cpu is
-the thread's own CPU time (from /proc), without the kernel time the stops
-cost it.  CPU time is read only for a process gdb runs on this machine:
+cpu is the thread's own CPU time (from /proc) and wall the elapsed time,
+both without any of gdb's stops inside the call, whatever caused them
+(prof's own, a tp, a dprintf, a breakpoint where you stopped and waited):
+wall is the CPU time plus the time the thread was off a CPU for its own
+reasons (asleep, blocked), so a call is never shorter than the CPU time it
+used, nor than a call inside it.  CPU time is read only for a process gdb
+runs on this machine:
 over gdbserver or another remote target it is unknown ('cpu unknown', '-'
 in the table, null in JSON, with one note).  Calls that never return
 (longjmp, a C++ exception, the thread or the program ended) are reported
 as not completed.  Recursion and threads are handled: each return is
-paired with its own call.
+paired with its own call.  A call starts at the function's entry address:
+a function whose first statement is also the head of a loop (an
+interpreter's main loop that jumps back to it) is counted once per call,
+with the arguments it was called with.
 
 When the program exits, a table shows per location: calls, completed calls,
 total, mean, min and max wall time, total and mean CPU time.  Counts are
@@ -57,8 +64,10 @@ Options (spelled as tp's; '--' ends them):
                      global thread number), args [{name, type, value}], depth
                      (calls of the location already open in its thread when
                      it started), wall_ns, cpu_ns (null when not completed or
-                     unknown), completed.  Its absolute path is fixed now;
-                     tp and prof given the same FILE share it.
+                     unknown), completed (false: it never returned; null: not
+                     timed, such as an inlined copy, whose end is not seen).
+                     Its absolute path is fixed now; tp and prof given the
+                     same FILE share it.
   --folded FILE      write folded stacks of CPU time (main;fib;fib 1234, in ns
                      of each call's own time) for flame graph tools, at exit
                      and on 'prof --report'.

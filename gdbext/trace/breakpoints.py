@@ -26,7 +26,7 @@ import os
 import gdb
 
 from gdbext import events, ui
-from gdbext.trace import engine, fastpath, frames, front, sites, state
+from gdbext.trace import engine, fastpath, frames, front, sites, state, stops
 from gdbext.trace.stops import Accounting
 
 TYPE_CHECKING = False
@@ -202,7 +202,7 @@ def reap(*_event: object) -> None:
 class LiveHit(engine.Hit):
     """A hit read from the live program, which is stopped at it."""
 
-    __slots__ = ("_bp", "_frame", "_scope", "_site")
+    __slots__ = ("_bare", "_bp", "_frame", "_scope", "_site")
 
     def __init__(self, kind: str, inferior: int, thread: int, pc: int,
                  bp: ProbeBreakpoint) -> None:
@@ -214,6 +214,7 @@ class LiveHit(engine.Hit):
         self._frame: gdb.Frame | None = None
         self._scope: frames.Scope | None = None
         self._site: sites.Site | None = None
+        self._bare = False
 
     def frame(self) -> gdb.Frame:
         frame = self._frame
@@ -234,6 +235,8 @@ class LiveHit(engine.Hit):
         return self.scope().symbols(self.frame(), max_value)
 
     def args(self, max_value: int | None) -> list[tuple[str, str, str]]:
+        if self._bare:
+            return []
         site = self._site
         entries = site.args if site is not None else tuple(
             e for e in self.scope().entries if e.kind == frames.ARG)
@@ -283,6 +286,11 @@ class ProbeBreakpoint(SilentBreakpoint):
         self.internal: dict[int, list[gdb.Breakpoint]] = {}
         self.return_sites: dict[tuple[int, int], ReturnBreakpoint] = {}
         self.fast_site: tuple[int, sites.Site] | None = None  # one address, one inferior
+        # Calls that started at a function's entry address (an EntryBreakpoint),
+        # per (inferior, thread): (frame address, clocks, site), until they reach
+        # this breakpoint's location or return.
+        self.starts: dict[tuple[int, int], list[tuple[int, int, int | None, sites.Site]]] = {}
+        self.entry_bps: list[EntryBreakpoint] = []  # made with the probe, for every inferior
         # tp: the fast path's reader of the one pc this breakpoint stops at.
         self._reader: fastpath.FastReader | None = None
         self._declined: frames.Scope | None = None  # a scope known to have no reader
@@ -295,9 +303,26 @@ class ProbeBreakpoint(SilentBreakpoint):
             return False
         try:
             if not self.wanted():
+                if self.starts:  # a call that started at the entry address is not wanted
+                    stack = self.starts.get((gdb.selected_inferior().num,
+                                             gdb.selected_thread().global_num))
+                    if stack:
+                        stack.pop()
                 return False
             if self.wants.returns:
                 self._enter(client)
+            elif _clocks:  # something is profiled: this stop must not count in its times
+                target = gdb.selected_inferior()
+                acct = _clocks.get(target.num)
+                if acct is None or acct.pid != target.pid:
+                    client.on_entry(LiveHit(engine.ENTRY, target.num,
+                                            gdb.selected_thread().global_num, 0, self))
+                    return False
+                gnum = acct.begin()[0]
+                try:
+                    client.on_entry(LiveHit(engine.ENTRY, target.num, gnum, 0, self))
+                finally:
+                    acct.end(gnum)
             else:
                 hit = LiveHit(engine.ENTRY, gdb.selected_inferior().num,
                               gdb.selected_thread().global_num, 0, self)
@@ -379,7 +404,7 @@ class ProbeBreakpoint(SilentBreakpoint):
         target = gdb.selected_inferior()
         num = target.num
         acct = accounting(target)
-        t_in, g_in, gnum, cpu = acct.begin()
+        gnum, wall, cpu = acct.begin()
         try:
             fast = self.fast_site
             site = fast[1] if fast is not None and fast[0] == num else self._site_here(num, acct)
@@ -395,17 +420,56 @@ class ProbeBreakpoint(SilentBreakpoint):
                     cfa = sites.caller_sp(gdb.selected_frame(), acct.sp_name)
                 if cfa is None:
                     cfa = sp + site.cfa_off
+                if site.entry:  # reached more than once per call: calls start at the entry
+                    stack = self.starts.get((num, gnum))
+                    start = None
+                    if stack:
+                        deeper = []
+                        while stack and stack[-1][0] < cfa:  # unwound before reaching here
+                            deeper.append(stack.pop())
+                        self._entries(client, num, gnum, deeper, acct.cpu_note)
+                        if stack and stack[-1][0] == cfa:
+                            start = stack.pop()
+                    if start is not None:
+                        _, wall, cpu, _ = start
+                        site.first = False
+                    elif site.first:  # the first call entered before the entry breakpoint
+                        site.first = False
+                        if site.use_return_sites:
+                            self._watch_return_site(num, acct, cfa)
+                    else:
+                        return  # back at the loop's head, in a call already counted
+                elif site.use_return_sites:
+                    self._watch_return_site(num, acct, cfa)
                 hit = LiveHit(engine.ENTRY, num, gnum, site.pc, self)
                 hit._site = site
                 hit.cfa = cfa
-                hit.wall_ns = acct.wall(t_in)
-                hit.cpu_ns = acct.cpu(gnum, cpu)
+                hit.wall_ns = wall
+                hit.cpu_ns = cpu
                 hit.cpu_note = acct.cpu_note
-                if site.use_return_sites:
-                    self._watch_return_site(num, acct, cfa)
                 client.on_entry(hit)
         finally:
-            if acct.end(t_in, g_in, gnum, cpu):
+            if acct.end(gnum):
+                self.owner.sweep(num, acct)
+
+    def entered(self, num: int) -> None:
+        """A call of the function started at its entry address (inferior NUM)."""
+        if self.client is None:
+            return
+        acct = accounting(gdb.selected_inferior())
+        gnum, wall, cpu = acct.begin()
+        try:
+            pc = int(gdb.parse_and_eval("$pc"))
+            site = self.sites.get((num, pc))
+            if site is None:
+                site = self._analyse(num, pc, acct)
+            if site.ok:
+                cfa = int(gdb.parse_and_eval(acct.sp_expr)) + site.cfa_off
+                self.starts.setdefault((num, gnum), []).append((cfa, wall, cpu, site))
+                if site.use_return_sites:
+                    self._watch_return_site(num, acct, cfa)
+        finally:
+            if acct.end(gnum):
                 self.owner.sweep(num, acct)
 
     def leave(self, num: int, cfa_off: int) -> None:
@@ -415,41 +479,88 @@ class ProbeBreakpoint(SilentBreakpoint):
             return
         target = gdb.selected_inferior()
         acct = accounting(target)
-        t_in, g_in, gnum, cpu = acct.begin()
+        gnum, wall, cpu = acct.begin()
         try:
             cfa = int(gdb.parse_and_eval(acct.sp_expr)) + cfa_off
+            if self.starts:  # calls that return (or were unwound) before reaching it
+                stack = self.starts.get((num, gnum))
+                if stack and stack[-1][0] <= cfa:
+                    done = []
+                    while stack and stack[-1][0] <= cfa:
+                        done.append(stack.pop())
+                    self._entries(client, num, gnum, done, acct.cpu_note)
             hit = LiveHit(engine.RETURN, num, gnum, 0, self)
             hit.cfa = cfa
-            hit.wall_ns = acct.wall(t_in)
-            hit.cpu_ns = acct.cpu(gnum, cpu)
+            hit.wall_ns = wall
+            hit.cpu_ns = cpu
             hit.cpu_note = acct.cpu_note
             client.on_return(hit)
         finally:
-            if acct.end(t_in, g_in, gnum, cpu):
+            if acct.end(gnum):
                 self.owner.sweep(num, acct)
+
+    def _entries(self, client: Client, num: int, gnum: int,
+                 starts: list[tuple[int, int, int | None, sites.Site]], note: str) -> None:
+        """Report the entries of calls that never reached this breakpoint, outermost first
+        (STARTS is innermost first)."""
+        for cfa, wall, cpu, site in reversed(starts):
+            hit = LiveHit(engine.ENTRY, num, gnum, site.pc, self)
+            hit._site = site
+            hit._bare = True  # its arguments are not what it was called with any more
+            hit.cfa = cfa
+            hit.wall_ns = wall
+            hit.cpu_ns = cpu
+            hit.cpu_note = note
+            client.on_entry(hit)
 
     def _site_here(self, num: int, acct: Accounting) -> sites.Site:
         pc = int(gdb.parse_and_eval("$pc"))
         site = self.sites.get((num, pc))
         if site is None:
-            frame = gdb.selected_frame()
-            try:
-                site = sites.analyse(frame, pc, acct)
-            except (gdb.error, gdb.MemoryError, RuntimeError) as exc:
-                site = sites.Site(pc)
-                site.problem = sites.describe_error(self.request.spec, pc, exc)
-            spec = self.request.spec
-            if site.problem and not site.problem.startswith(spec):
-                site.problem = f"{spec}: {site.problem}"  # the client warns at each entry
-            if site.ok and not site.use_return_sites:
-                bps = self.internal.setdefault(num, [])
-                for address in site.rets:
-                    bps.append(ReturnBreakpoint(address, self, num, site.ret_cfa_off))
-            self.sites[(num, pc)] = site
+            site = self._analyse(num, pc, acct)
+            if site.entry and not self.entry_bps:
+                # Found only now (a library's function): calls from the next one on
+                # start at the entry address.
+                self.internal.setdefault(num, []).append(
+                    EntryBreakpoint(f"*{site.entry:#x}", self, num, site.solib))
             locations = getattr(self, "locations", None)
             if locations is not None and len(locations) == 1 and len(gdb.inferiors()) == 1:
                 self.fast_site = (num, site)
         return site
+
+    def _analyse(self, num: int, pc: int, acct: Accounting) -> sites.Site:
+        """Learn how calls reaching PC in inferior NUM are paired with their returns."""
+        frame = gdb.selected_frame()
+        try:
+            site = sites.analyse(frame, pc, acct)
+        except (gdb.error, gdb.MemoryError, RuntimeError) as exc:
+            site = sites.Site(pc)
+            site.problem = sites.describe_error(self.request.spec, pc, exc)
+        spec = self.request.spec
+        if site.problem and not site.problem.startswith(spec):
+            site.problem = f"{spec}: {site.problem}"  # the client warns at each entry
+        site.solib = _solib(pc)
+        if site.ok and not site.use_return_sites:
+            bps = self.internal.setdefault(num, [])
+            for address in site.rets:
+                if (num, address) not in self.return_sites:
+                    bp = ReturnBreakpoint(address, self, num, site.ret_cfa_off, site.solib)
+                    self.return_sites[(num, address)] = bp
+                    bps.append(bp)
+        self.sites[(num, pc)] = site
+        return site
+
+    def watch_entries(self) -> None:
+        """Time calls from the entry address of each function whose start, where this
+        breakpoint is, is reached more than once per call, or can be jumped over.
+
+        The entry breakpoints are named by the function (``*NAME``), so gdb
+        moves them when the program is relocated at each run.
+        """
+        for location in getattr(self, "locations", None) or ():
+            spec = sites.needs_entry(location.address)
+            if spec:
+                self.entry_bps.append(EntryBreakpoint(spec, self, None, None))
 
     def _watch_return_site(self, num: int, acct: Accounting, cfa: int) -> None:
         """Put a breakpoint where this call will return to (shared per call site)."""
@@ -467,26 +578,58 @@ class ProbeBreakpoint(SilentBreakpoint):
         except (gdb.error, gdb.MemoryError):
             return
         if (num, address) not in self.return_sites:
-            self.return_sites[(num, address)] = ReturnBreakpoint(address, self, num, 0)
+            self.return_sites[(num, address)] = ReturnBreakpoint(address, self, num, 0,
+                                                                 _solib(address))
 
     def internals(self, num: int | None = None) -> list[gdb.Breakpoint]:
         """The internal breakpoints of inferior NUM (None: of every inferior)."""
         out = [bp for n, bps in self.internal.items() if num is None or n == num for bp in bps]
-        out += [bp for (n, _), bp in self.return_sites.items() if num is None or n == num]
+        seen = set(map(id, out))
+        out += [bp for (n, _), bp in self.return_sites.items()
+                if (num is None or n == num) and id(bp) not in seen]
+        if num is None:
+            out += self.entry_bps
         return out
 
     def drop(self, num: int | None, when: str) -> None:
-        """Forget inferior NUM's sites (None: every inferior's) and retire their breakpoints."""
+        """Forget inferior NUM's sites (None: every inferior's, and the entry breakpoints
+        made with the probe) and retire their breakpoints."""
         doomed = self.internals(num)
+        if num is None:
+            self.entry_bps = []
         for bp in doomed:
             bp.probe = None  # inert until deleted
         self.internal = {n: b for n, b in self.internal.items() if num is not None and n != num}
         self.return_sites = {k: b for k, b in self.return_sites.items()
                              if num is not None and k[0] != num}
         self.sites = {k: s for k, s in self.sites.items() if num is not None and k[0] != num}
+        self.starts = {k: p for k, p in self.starts.items() if num is not None and k[0] != num}
         self.fast_site = None
         if doomed:
             retire(doomed, when)
+
+    def unload(self, solib: str) -> None:
+        """Shared library SOLIB is being unloaded: retire what lies in it.
+
+        gdb 13 makes a ``*ADDRESS`` breakpoint in an unloaded library pending
+        by itself; gdb 14 and later keep it and then fail to insert it
+        ("Cannot insert breakpoint -8"), which stops the program.  Called
+        from gdb's free_objfile event, so the breakpoints are only disabled
+        now and deleted at the next safe point.  If the library is loaded
+        again, the function is analysed again at its first hit.
+        """
+        doomed = [bp for bp in self.internals() if bp.solib == solib]
+        if not doomed:
+            return
+        for bp in doomed:
+            bp.probe = None
+        self.internal = {n: [b for b in bps if b.solib != solib]
+                         for n, bps in self.internal.items()}
+        self.return_sites = {k: b for k, b in self.return_sites.items() if b.solib != solib}
+        self.sites = {k: s for k, s in self.sites.items() if s.solib != solib}
+        self.starts = {k: p for k, p in self.starts.items() if p[3].solib != solib}
+        self.fast_site = None
+        retire(doomed, "idle")
 
 
 class ReturnBreakpoint(gdb.Breakpoint):
@@ -498,10 +641,12 @@ class ReturnBreakpoint(gdb.Breakpoint):
     pointer is the returned call's frame address.
     """
 
-    def __init__(self, address: int, probe: ProbeBreakpoint, num: int, cfa_off: int) -> None:
+    def __init__(self, address: int, probe: ProbeBreakpoint, num: int, cfa_off: int,
+                 solib: str | None) -> None:
         self.probe: ProbeBreakpoint | None = probe
         self.num = num
         self.cfa_off = cfa_off
+        self.solib = solib  # the shared library ADDRESS lies in (None: the program)
         super().__init__(f"*{address:#x}", internal=True)
         if not probe.enabled:
             self.enabled = False
@@ -520,12 +665,57 @@ class ReturnBreakpoint(gdb.Breakpoint):
         return False
 
 
+class EntryBreakpoint(gdb.Breakpoint):
+    """An internal breakpoint at the entry of a function whose profiled location is reached
+    more than once per call (see ``Site.entry``): calls start here.
+
+    SPEC is ``*NAME`` (made with the probe, for every inferior: NUM None) or
+    ``*ADDRESS`` (found at a first hit, for inferior NUM).
+    """
+
+    def __init__(self, spec: str, probe: ProbeBreakpoint, num: int | None,
+                 solib: str | None) -> None:
+        self.probe: ProbeBreakpoint | None = probe
+        self.num = num
+        self.solib = solib
+        super().__init__(spec, internal=True)
+        if not probe.enabled:
+            self.enabled = False
+
+    def stop(self) -> bool:
+        probe = self.probe
+        if probe is None:
+            return False
+        try:
+            num = gdb.selected_inferior().num
+            if self.num is None or num == self.num:
+                probe.entered(num)
+        except KeyboardInterrupt:
+            interrupted()
+        except Exception as exc:
+            probe._internal_error(exc)
+        return False
+
+
+def _solib(address: int) -> str | None:
+    """The file name of the shared library holding ADDRESS (None: the program itself)."""
+    try:
+        return gdb.solib_name(address)
+    except (gdb.error, RuntimeError):
+        return None
+
+
 def _running(num: int) -> bool:
     """Whether a thread of inferior NUM is running."""
     for target in gdb.inferiors():
         if target.num == num:
             return any(th.is_running() for th in target.threads())
     return False
+
+
+# The clocks of each inferior where something is profiled, by inferior number:
+# tp's hits there are accounted as stops too.
+_clocks: dict[int, Accounting] = {}
 
 
 def accounting(target: gdb.Inferior) -> Accounting:
@@ -535,7 +725,7 @@ def accounting(target: gdb.Inferior) -> Accounting:
     if acct is None or acct.pid != target.pid:
         if acct is not None:
             acct.close()
-        acct = st.slots[_ACCOUNTING] = Accounting(target)
+        acct = st.slots[_ACCOUNTING] = _clocks[target.num] = Accounting(target)
     return acct
 
 
@@ -554,8 +744,12 @@ class BreakpointEngine(engine.Engine):
             ("new_process", self._on_new_process), ("exited", self._on_exited),
             ("breakpoint_deleted", self._on_deleted),
             ("breakpoint_modified", self._on_modified),
+            ("free_objfile", self._on_free_objfile),  # gdb 14 and later
+            ("breakpoint_created", self._on_created),
         ):
             events.subscribe(name, handler)
+        for bp in gdb.breakpoints():
+            self._on_created(bp)
 
     def probe(self, request: Request, wants: Wants, client: Client) -> ProbeBreakpoint:
         reap()
@@ -582,6 +776,11 @@ class BreakpointEngine(engine.Engine):
             if reason:
                 undo(f"'{location}' matches nothing ({reason}, so no shared library "
                      "can define it)")
+        elif wants.returns:
+            try:
+                bp.watch_entries()
+            except (gdb.error, RuntimeError) as exc:
+                undo(f"cannot profile '{location}': {ui.first_line(exc)}")
         self.probes.append(bp)
         return bp
 
@@ -630,8 +829,21 @@ class BreakpointEngine(engine.Engine):
         st = state.of(num) if num is not None else None
         if st is not None and _ACCOUNTING in st.slots:
             st.slots.pop(_ACCOUNTING).close()
+            _clocks.pop(st.num, None)
+
+    def _on_created(self, bp: gdb.Breakpoint) -> None:
+        """A breakpoint of the user's own: its hits are stops that prof's clocks leave out."""
+        if bp.number > 0 and not isinstance(bp, SilentBreakpoint):
+            stops.foreign.append(bp)
+            for acct in _clocks.values():
+                acct.foreign_seen += bp.hit_count
 
     def _on_deleted(self, bp: gdb.Breakpoint) -> None:
+        if bp in stops.foreign:
+            stops.foreign.remove(bp)
+            for acct in _clocks.values():
+                acct.foreign_seen = max(0, acct.foreign_seen - bp.hit_count)
+            return
         if not isinstance(bp, ProbeBreakpoint) or bp.client is None:
             return
         client, bp.client = bp.client, None
@@ -639,6 +851,14 @@ class BreakpointEngine(engine.Engine):
         if bp in self.probes:
             self.probes.remove(bp)
         client.on_deleted()
+
+    def _on_free_objfile(self, event: object) -> None:
+        objfile = getattr(event, "objfile", None)
+        name = getattr(objfile, "filename", None) if objfile is not None else None
+        if not name:
+            return
+        for probe in self.live():
+            probe.unload(name)
 
     def _on_modified(self, bp: gdb.Breakpoint) -> None:
         if not isinstance(bp, ProbeBreakpoint) or bp.client is None:

@@ -6,8 +6,12 @@ the stack pointer before the call instruction), found from the stack
 pointer at the entry plus a fixed offset, and returns are caught either on
 the function's return instructions or, when it can leave through a tail
 jump (or has no return instruction), at its return sites (the address its
-caller resumes at, read from the stack at entry).  The regular expressions
-below match x86 as gdb's disassembler spells it.
+caller resumes at, read from the stack at entry).  Where ``break FUNCTION``
+stops is usually reached once per call; when it is not (an interpreter's
+loop jumps back to the first statement, or a jump in the prologue skips it),
+calls start at the function's entry address, where the engine puts a
+breakpoint of its own (:func:`needs_entry`, ``Site.entry``).  The regular
+expressions below match x86 as gdb's disassembler spells it.
 """
 
 from __future__ import annotations
@@ -40,8 +44,8 @@ class Site:
     """
 
     __slots__ = (
-        "args", "cfa_off", "dynamic", "function", "header", "ok", "pc", "problem",
-        "ret_cfa_off", "rets", "use_return_sites",
+        "args", "cfa_off", "dynamic", "entry", "first", "function", "header", "ok", "pc",
+        "problem", "ret_cfa_off", "rets", "solib", "use_return_sites",
     )
 
     def __init__(self, pc: int) -> None:
@@ -56,6 +60,11 @@ class Site:
         self.rets: list[int] = []
         self.ret_cfa_off = 0
         self.use_return_sites = False
+        self.solib: str | None = None  # the shared library the function is in (None: none)
+        # When PC is reached more than once per call (a loop back to the first
+        # statement): the function's entry address, where calls start (0: PC).
+        self.entry = 0
+        self.first = True  # no call has been seen yet (the first enters before the entry)
 
 
 def analyse(frame: gdb.Frame, pc: int, acct: Accounting) -> Site:
@@ -86,7 +95,12 @@ def analyse(frame: gdb.Frame, pc: int, acct: Accounting) -> Site:
         assert block is not None
         start, end = block.start, block.end
         problem = entry_problem(code, start, pc)
-        if problem:
+        if problem and acct.x86 and pc != start and starts_function(block, pc):
+            # 'prof FUNCTION' where the function loops back to its first
+            # statement (an interpreter's main loop): calls start at its entry
+            # address, where a breakpoint of the engine's own goes.
+            site.entry = start
+        elif problem:
             site.problem = (f"{problem}; its calls there are counted, not timed (prof times "
                             f"calls from the start of a function, e.g. 'prof {site.function}')")
             return site
@@ -187,7 +201,11 @@ def header(frame: gdb.Frame, scope: frames.Scope, args: tuple[Any, ...]) -> str:
 
 
 def check_entry(location: str, pc: int) -> None:
-    """``gdb.GdbError`` unless PC is reached once per call of its function (not in a loop)."""
+    """``gdb.GdbError`` unless PC is reached once per call of its function (not in a loop).
+
+    The place ``break FUNCTION`` stops at is accepted even in a loop: calls
+    of FUNCTION are then taken from its entry address.
+    """
     try:
         block = gdb.block_for_pc(pc)
     except RuntimeError:
@@ -201,10 +219,49 @@ def check_entry(location: str, pc: int) -> None:
     except gdb.error:
         return
     problem = entry_problem(code, block.start, pc)
-    if problem:
+    if problem and not starts_function(block, pc):
         name = block.function.print_name
         raise gdb.GdbError(f"{location} is not where {name} starts ({problem}); "
                            f"profile the function instead: prof {name}")
+
+
+def needs_entry(pc: int) -> str | None:
+    """For PC where ``break FUNCTION`` stops, when that place is reached more than once per
+    call of FUNCTION or can be jumped over: ``*FUNCTION`` as a location (its entry address),
+    else None.  Read from the code, before the program runs too.
+    """
+    try:
+        block = gdb.block_for_pc(pc)
+    except RuntimeError:
+        return None
+    while block is not None and block.function is None:
+        block = block.superblock
+    if block is None or pc == block.start or not starts_function(block, pc):
+        return None
+    try:
+        arch = gdb.selected_inferior().architecture()
+        if not arch.name().startswith("i386"):
+            return None
+        code = arch.disassemble(block.start, block.end - 1)
+    except (gdb.error, RuntimeError):
+        return None
+    if entry_problem(code, block.start, pc) is None:
+        return None
+    function = block.function
+    symtab = function.symtab
+    if function.is_variable or symtab is None or gdb.lookup_global_symbol(function.name):
+        return f"*{function.name}"
+    return f"*'{symtab.filename}'::{function.name}"
+
+
+def starts_function(block: gdb.Block, pc: int) -> bool:
+    """Whether PC is where ``break FUNCTION`` puts a breakpoint, FUNCTION being BLOCK's."""
+    try:  # gdb skips the prologue: the function's first line ends there
+        line = gdb.find_pc_line(block.start)
+    except (gdb.error, RuntimeError):
+        return False
+    last = getattr(line, "last", None)
+    return line.pc == block.start and last is not None and last + 1 == pc
 
 
 def describe_error(location: str, pc: int, exc: BaseException) -> str:

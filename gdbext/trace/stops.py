@@ -1,28 +1,40 @@
-"""The breakpoint engine's clocks: what each stop costs the program, taken out of its times.
+"""The breakpoint engine's clocks: the program's own time, with every gdb stop taken out.
 
-Every hit of a never-stopping breakpoint stops the program for a moment:
-gdb's work (ptrace, reading registers, Python) and the kernel's work in the
-stopped thread.  The engine reports each hit's clocks as the program's own
-time, without those moments:
+Every hit of a never-stopping breakpoint, gdbext's or anyone's (a tp, a
+second prof, a ``dprintf``, a breakpoint whose condition is false), holds
+the program for a moment: the thread's trap into the kernel and back, and
+gdb's work (ptrace, reading registers, Python).  The engine keeps, per
+process, a clock of the program's own time that does not advance while it
+is held, and per thread a clock of its own CPU time, and reports each hit's
+readings of both.  Between two stops the engine sees (its own, and tp's
+while something in the process is profiled):
 
-- wall: gdb's clock minus the time stops held the program: the time spent
-  in gdbext's code, measured, plus a fixed cost per stop for the rest of
-  gdb's work, estimated from gdb's CPU time between stops (a low
-  percentile), plus the time the user held the program at a prompt;
-- CPU: the thread's own CPU time (``/proc/PID/task/TID/schedstat``) minus
-  the kernel time each stop costs the thread, estimated from the thread's
-  CPU time between two of its stops (a low percentile).
+- wall: the time that passed, minus gdb's own CPU time over the same
+  interval (measured: gdb's main thread works only while the program is
+  held, for whichever stop), minus the time the user held the program at a
+  prompt, minus, per stop in the interval, what holding costs beside gdb's
+  work (the thread's kernel time and the switches between processes),
+  estimated;
+- CPU: the thread's CPU time (``/proc/PID/task/TID/schedstat``) minus, per
+  stop of the thread in the interval, the kernel time a stop costs it,
+  estimated.
 
-Both estimates err on the low side and accumulate stop by stop, so a call
-never looks cheaper than a call it contains.  CPU time is read only when
-the target is a process of this machine that gdb runs natively; over
-gdbserver (even on this machine, where it may be in another PID namespace)
-it is unknown.  One :class:`Accounting` per process lives in the
-inferior's state (:mod:`gdbext.trace.state`).
+Stops in the interval are the engine's own, the hits the user's
+breakpoints (``dprintf``, a breakpoint with ``continue`` in its commands)
+counted since, and the user's own stops.  The per-stop estimates are the
+smallest interval between two consecutive stops seen so far (a stop with
+almost nothing between), capped, so they err on the low side: a call is
+never shorter than the time the program really spent in it.  Neither clock
+ever goes back, so a call is never shorter than a call it contains.  CPU
+time is read only when the target is a process of this machine that gdb
+runs natively; over gdbserver (even on this machine, where it may be in
+another PID namespace) it is unknown.  One :class:`Accounting` per process
+lives in the inferior's state (:mod:`gdbext.trace.state`).
 """
 
 from __future__ import annotations
 
+import os
 import time
 
 import gdb
@@ -30,77 +42,166 @@ import gdb
 from gdbext import inferior
 
 _now = time.perf_counter_ns
-_gdb_cpu = time.thread_time_ns  # gdb's main thread: ptrace and Python
 
-# Upper bounds for the per-stop costs estimated from the intervals between
-# stops.  Here (gdb 13.1, x86-64) a stop costs about 100 µs of wall time and
-# 17 µs of the thread's CPU; the bounds keep a program that never calls the
-# function twice in a row from inflating the estimates.
-WALL_PER_STOP_CAP_NS = 500_000
-CPU_PER_STOP_CAP_NS = 100_000
+
+def _open_gdb_clock() -> int:
+    try:
+        return os.open("/proc/thread-self/schedstat", os.O_RDONLY)
+    except OSError:
+        return -1
+
+
+_gdb_fd = _open_gdb_clock()  # gdbext runs in gdb's main thread (its event loop)
+
+
+def _gdb_cpu() -> int:
+    """The time gdb's main thread has been runnable: on a CPU or waiting for one, in ns.
+
+    While the program is held gdb is working for it (ptrace, Python) or
+    waiting for a CPU to do so; while the program runs gdb sleeps.  The CPU
+    time is the thread's clock (schedstat's lags behind a running thread);
+    the wait, schedstat's (complete once the thread runs).
+    """
+    if _gdb_fd >= 0:
+        try:
+            return time.thread_time_ns() + int(os.pread(_gdb_fd, 128, 0).split(None, 2)[1])
+        except (OSError, ValueError, IndexError):
+            pass
+    return time.thread_time_ns()
+
+
+# Caps of the per-stop estimates.  Here (gdb 13.1 to 18.1, x86-64) a stop
+# costs the thread about 30-50 µs of kernel time and the program about as
+# much wall time beside gdb's own CPU time; the caps keep a program that
+# never calls the function twice in a row from inflating the estimates.
+# Over gdbserver the round trip to the target adds to the wall part.
+HOLD_PER_STOP_CAP_NS = 50_000
+HOLD_PER_STOP_REMOTE_CAP_NS = 500_000
+CPU_PER_STOP_CAP_NS = 50_000
 
 CPU_NOT_LOCAL = ("CPU time is unknown: the program is not a process gdb runs on this machine "
                  "(gdbserver or another remote target); its wall times include part of "
                  "each stop's round trip to the target")
 
-_BATCH = 16
+_LEARN = 8  # samples before an estimate is used
 
 
 class CostPerStop:
-    """A low estimate of what one stop costs (ns), learnt from samples taken between stops.
+    """A low estimate of what one stop costs (ns), from intervals between two stops.
 
-    Samples come in batches of 16; a batch's 10th percentile (its second
-    smallest) is robust to one odd sample.  CLEAN samples measure the cost
-    alone (gdb's own CPU time between two stops): the estimate is the smallest
-    sample until the first batch is complete, then the latest batch's 10th
-    percentile.  Other samples are the cost plus some of the program's work (a
-    thread's CPU time between two of its stops): no estimate (0) before the
-    first batch, then the lowest batch 10th percentile so far.  Never more
-    than CAP.  Kept across runs: it depends on the machine and gdb, not on the
-    process.
+    Each sample is the cost of one stop plus whatever the program did in
+    between, so the smallest sample is the best estimate; it is used from
+    the 8th sample on (0 before), never more than CAP.  Kept across runs: it
+    depends on the machine and gdb, not on the process.
     """
 
-    __slots__ = ("batch", "batched", "cap", "clean", "low", "value")
+    __slots__ = ("cap", "low", "n", "value")
 
-    def __init__(self, cap: int, clean: bool) -> None:
+    def __init__(self, cap: int) -> None:
         self.cap = cap
-        self.clean = clean
-        self.batch: list[int] = []
-        self.batched = False
+        self.n = 0
         self.low = -1
         self.value = 0  # what corrections use
 
     def add(self, sample: int) -> None:
         if sample < 0:
-            return
-        batch = self.batch
-        batch.append(sample)
-        if self.clean and not self.batched and (self.low < 0 or sample < self.low):
+            sample = 0
+        self.n += 1
+        if self.low < 0 or sample < self.low:
             self.low = sample
-            self.value = min(sample, self.cap)
-        if len(batch) >= _BATCH:
-            batch.sort()
-            p10 = batch[_BATCH // 10]
-            batch.clear()
-            if self.clean or not self.batched or p10 < self.low:
-                self.low = p10
-            self.batched = True
+        if self.n >= _LEARN:
             self.value = min(self.low, self.cap)
 
 
-# What a stop costs outside gdbext's code: gdb's work and the kernel's work in
-# the stopped thread.  A stop holds the program for at least their sum.
-gdb_per_stop = CostPerStop(WALL_PER_STOP_CAP_NS, clean=True)
-cpu_per_stop = CostPerStop(CPU_PER_STOP_CAP_NS, clean=False)
+class NearLow(CostPerStop):
+    """Like :class:`CostPerStop`, but the lower quartile of the recent samples near the
+    smallest.
+
+    Samples within twice the smallest come from stops with almost nothing
+    between them: they say what a stop usually costs, where the smallest is
+    its cheapest (a thread's kernel time per stop varies by half).  The lower
+    quartile still errs on the low side.
+    """
+
+    __slots__ = ("recent",)
+
+    def __init__(self, cap: int) -> None:
+        super().__init__(cap)
+        self.recent: list[int] = []
+
+    def add(self, sample: int) -> None:
+        if sample < 0:
+            sample = 0
+        self.n += 1
+        if self.low < 0 or sample < self.low:
+            self.low = sample
+        recent = self.recent
+        recent.append(sample)
+        if len(recent) >= 64:
+            near = sorted(x for x in recent if x <= 2 * self.low)
+            usual = near[len(near) // 4] if near else self.low  # the smallest is long gone
+            self.value = min(usual, self.cap)
+            del recent[:32]
+        elif self.n >= _LEARN and self.n < 64:
+            self.value = min(self.low, self.cap)
+
+
+class Typical:
+    """A usual value of a sample: the 25th percentile of the latest 16 (0 before 16 came)."""
+
+    __slots__ = ("batch", "value")
+
+    def __init__(self) -> None:
+        self.batch: list[int] = []
+        self.value = 0
+
+    def add(self, sample: int) -> None:
+        batch = self.batch
+        batch.append(sample)
+        if len(batch) >= 16:
+            batch.sort()
+            self.value = batch[4]
+            batch.clear()
+
+
+# What a stop costs beside gdb's CPU time: the program's wall time held (the
+# thread's kernel work, the switches), and the thread's own CPU time.
+hold_per_stop = CostPerStop(HOLD_PER_STOP_CAP_NS)
+hold_per_stop_remote = CostPerStop(HOLD_PER_STOP_REMOTE_CAP_NS)
+cpu_per_stop = NearLow(CPU_PER_STOP_CAP_NS)
+# What a stop costs a thread off a CPU beside gdb's time and its wait for a CPU.
+off_per_stop = CostPerStop(HOLD_PER_STOP_CAP_NS)
+# What a stop usually costs gdb (outside gdbext's code), and how often it puts
+# the thread back on a CPU: stops no one reports (a dprintf, a condition that
+# is false) are counted from both.
+gdb_per_stop = Typical()
+slices_per_stop = CostPerStop(16)
+
+
+# The user's other breakpoints (dprintf, ...), kept by the engine: their hits
+# are stops too, counted from their hit counts.
+foreign: list[gdb.Breakpoint] = []
+
+
+def foreign_hits() -> int:
+    """How often the user's other breakpoints have been hit so far."""
+    total = 0
+    for bp in foreign:
+        try:
+            total += bp.hit_count
+        except RuntimeError:  # deleted, the engine will forget it
+            pass
+    return total
 
 
 class Accounting:
-    """One process's clocks, threads and the cost of its stops so far."""
+    """One process's own clocks, its threads, and the stops seen so far."""
 
     __slots__ = (
-        "acc_ns", "clocks", "cpu_note", "last_cpu", "last_g_out", "last_gnum", "last_out",
-        "own", "paused_at", "pid", "ptr", "sp_expr", "sp_name", "stops", "threads", "tids",
-        "x86",
+        "clocks", "cpu_note", "extra", "foreign_seen", "hold", "last_g_out", "last_gnum",
+        "last_out", "last_raw", "last_slices", "last_wait", "own_cpu", "own_wall", "pause_g",
+        "pause_wall", "paused_at", "paused_g", "pid", "ptr", "sp_expr", "sp_name", "stops",
+        "thread_extra", "threads", "tids", "x86",
     )
 
     def __init__(self, target: gdb.Inferior) -> None:
@@ -109,21 +210,30 @@ class Accounting:
         self.cpu_note = ""
         if inferior.is_native(target):
             self.clocks = inferior.ThreadClocks(self.pid)
+            self.hold = hold_per_stop
         else:
             self.cpu_note = CPU_NOT_LOCAL
+            self.hold = hold_per_stop_remote
         self.tids: dict[int, int] = {}  # gdb global thread number -> LWP
         self.threads: dict[int, gdb.InferiorThread] = {}
-        # Per thread: the CPU time its own stops are estimated to have cost it, so far.
-        self.own: dict[int, int] = {}
-        self.last_cpu: dict[int, int] = {}  # each thread's CPU time at its last stop
-        # Time the program was held by stops (measured in gdbext's code,
-        # estimated for the rest of gdb's work) and at the user's prompt, so far.
-        self.acc_ns = 0
-        self.stops = 0
-        self.last_out = 0  # when the previous stop ended; 0: no interval to learn from
+        # Per thread: its CPU time as read at its last stop, and its own CPU
+        # clock then (stops taken out).
+        self.last_raw: dict[int, int] = {}
+        self.last_slices: dict[int, int] = {}  # how often it was put on a CPU, by then
+        self.last_wait: dict[int, int] = {}  # its time waiting for a CPU, by then
+        self.own_cpu: dict[int, int] = {}
+        self.own_wall = 0  # the process's own clock at the last stop
+        self.last_out = 0  # when the last stop ended; 0: none yet
         self.last_g_out = 0  # gdb's CPU time then
-        self.last_gnum = 0  # the thread of the previous stop
-        self.paused_at = 0
+        self.last_gnum = 0  # the thread of the last stop
+        self.stops = 0
+        # Since the last stop: the user's stops (all, and per thread), and the
+        # time and gdb CPU time the program spent held at a prompt.
+        self.extra = 0
+        self.thread_extra: dict[int, int] = {}
+        self.pause_wall = self.pause_g = 0
+        self.paused_at = self.paused_g = 0
+        self.foreign_seen = foreign_hits() if foreign else 0
         self.sp_expr, self.sp_name, self.ptr, self.x86 = "$sp", "sp", 8, False
         try:
             arch = target.architecture()
@@ -149,11 +259,12 @@ class Accounting:
         gnum = th.global_num
         self.tids[gnum] = lwp or pid
         self.threads[gnum] = th
-        self.own.setdefault(gnum, 0)
         return lwp or pid
 
-    def begin(self) -> tuple[int, int, int, int | None]:
-        """At a stop: (wall ns, gdb's CPU ns, the thread's global number, its CPU ns)."""
+    def begin(self) -> tuple[int, int, int | None]:
+        """At a stop: (the thread's global number, the process's own clock, the thread's own
+        CPU clock or None), in ns.  :meth:`end` closes the stop.
+        """
         t_in = _now()
         g_in = _gdb_cpu()
         th = gdb.selected_thread()
@@ -162,36 +273,93 @@ class Accounting:
         if tid is None:
             tid = self.thread(th)
         clocks = self.clocks
-        return t_in, g_in, gnum, clocks.cpu_ns(tid) if clocks is not None else None
-
-    def wall(self, t_in: int) -> int:
-        """The program's own time at T_IN: gdb's clock minus every stop so far."""
-        return t_in - self.acc_ns
-
-    def cpu(self, gnum: int, cpu: int | None) -> int | None:
-        """Thread GNUM's own CPU time, given its CPU reading: minus its stops' kernel time."""
-        return None if cpu is None else cpu - self.own[gnum]
-
-    def end(self, t_in: int, g_in: int, gnum: int, cpu: int | None) -> bool:
-        """Account for the stop that :meth:`begin` opened; True when threads should be swept.
-
-        The interval before this stop is learnt from only now, so that a
-        call is never corrected with an estimate taken from its own duration.
-        """
+        read = clocks.sched(tid) if clocks is not None else None
+        raw, waited, slices = read if read is not None else (None, 0, 0)
+        before = self.last_raw.get(gnum)
+        # Another breakpoint at the same address, at the same trap: no new stop.
+        trap = 0 if raw is not None and raw == before else 1
+        hits = 0
+        if foreign:
+            total = foreign_hits()
+            if total > self.foreign_seen:
+                hits = total - self.foreign_seen
+            self.foreign_seen = total
+        extra = self.extra
+        t_extra = self.thread_extra.pop(gnum, 0) if self.thread_extra else 0
+        known = trap + hits + extra  # the stops since the last one, that gdbext knows of
+        # Those that this thread's CPU time knows of (whose hit it was is known
+        # only in a one-thread process).
+        t_stops = trap + t_extra + (hits if len(self.tids) == 1 else 0)
+        clean = trap and not hits and not extra
+        spent = cpu_inc = 0
+        if raw is not None and before is not None:
+            spent = raw - before
         if self.last_out:
-            gdb_per_stop.add(g_in - self.last_g_out)
-        if cpu is not None:
-            before = self.last_cpu.get(gnum)
-            self.last_cpu[gnum] = cpu
+            g_spent = g_in - self.last_g_out - self.pause_g
+            unseen = 0
+            if before is not None and trap:
+                # Stops no one reported: what the thread's trips to a CPU say
+                # beyond the known ones, unless gdb's time says fewer (counting
+                # half a usual stop's time each: a dprintf costs gdb less than
+                # a stop that runs Python).  The trips alone would count each
+                # time the thread slept as a stop.
+                g0, per = gdb_per_stop.value, slices_per_stop.value
+                if g0 and per:
+                    unseen = min((g_spent - known * g0) * 2 // g0,
+                                 (slices - self.last_slices[gnum]) // per - t_stops)
+                    if unseen < 0:
+                        unseen = 0
+                    t_stops += unseen
             if before is not None:
-                cpu_per_stop.add(cpu - before)
-        t_out = _now()
+                cpu_inc = spent - cpu_per_stop.value * t_stops
+                if cpu_inc < 0:
+                    cpu_inc = 0
+            if gnum == self.last_gnum and before is not None:
+                # The interval is this thread's since its last stop: the program's
+                # own time is the CPU time it used, plus the time it spent off a
+                # CPU (asleep, blocked) that it did not spend held: not while gdb
+                # was runnable, nor waiting for a CPU after a stop put it back in
+                # the queue.
+                off = t_in - self.last_out - self.pause_wall - spent - max(
+                    g_spent, waited - self.last_wait[gnum])
+                if clean:
+                    off_per_stop.add(off)
+                off -= off_per_stop.value * (known + unseen)
+                self.own_wall += cpu_inc + off if off > 0 else cpu_inc
+            else:
+                held = t_in - self.last_out - self.pause_wall - g_spent
+                hold = self.hold
+                if clean:
+                    hold.add(held)
+                held -= hold.value * (known + unseen)
+                if held > 0:
+                    self.own_wall += held
+            if clean:
+                gdb_per_stop.add(g_spent)
+        if raw is None:
+            cpu = None
+        elif before is None:
+            cpu = self.own_cpu[gnum] = raw
+        else:
+            cpu = self.own_cpu[gnum] = self.own_cpu[gnum] + cpu_inc
+            if clean and t_stops == 1:
+                cpu_per_stop.add(spent)
+                if slices:
+                    slices_per_stop.add(slices - self.last_slices[gnum])
+        if raw is not None:
+            self.last_raw[gnum] = raw
+            self.last_slices[gnum] = slices
+            self.last_wait[gnum] = waited
+        if extra:
+            self.extra = 0
+            self.pause_wall = self.pause_g = 0
+        return gnum, self.own_wall, cpu
+
+    def end(self, gnum: int) -> bool:
+        """Close the stop that :meth:`begin` opened; True when threads should be swept."""
+        self.last_out = _now()
         self.last_g_out = _gdb_cpu()
-        cpu_cost = cpu_per_stop.value
-        self.acc_ns += t_out - t_in + gdb_per_stop.value + cpu_cost
         self.stops += 1
-        self.own[gnum] = self.own.get(gnum, 0) + cpu_cost
-        self.last_out = t_out
         # Notice threads that ended with calls open: when another thread stops
         # (cheap with few threads), and every 256 stops in any case.
         if gnum != self.last_gnum:
@@ -200,14 +368,24 @@ class Accounting:
         return not self.stops & 255
 
     def paused(self) -> None:
-        """The program stopped for the user (a stop event)."""
+        """The program stopped for the user (a stop event): a stop the engine did not see."""
+        if self.paused_at:
+            return
         self.paused_at = _now()
-        self.last_out = 0
+        self.paused_g = _gdb_cpu()
+        self.extra += 1
+        th = gdb.selected_thread()
+        if th is not None:
+            gnum = th.global_num
+            self.thread_extra[gnum] = self.thread_extra.get(gnum, 0) + 1
+        if foreign:  # the breakpoint it stopped at, if the user's, was counted here
+            self.foreign_seen = foreign_hits()
 
     def resumed(self) -> None:
         """The program runs again: the time at the prompt was not the program's."""
         if self.paused_at:
-            self.acc_ns += _now() - self.paused_at
+            self.pause_wall += _now() - self.paused_at
+            self.pause_g += _gdb_cpu() - self.paused_g
             self.paused_at = 0
 
     def ended_threads(self) -> list[int]:
@@ -216,7 +394,11 @@ class Accounting:
         for gnum in gone:
             tid = self.tids.pop(gnum, None)
             self.threads.pop(gnum, None)
-            self.last_cpu.pop(gnum, None)
+            self.last_raw.pop(gnum, None)
+            self.last_slices.pop(gnum, None)
+            self.last_wait.pop(gnum, None)
+            self.own_cpu.pop(gnum, None)
+            self.thread_extra.pop(gnum, None)
             if tid is not None and self.clocks is not None:
                 self.clocks.forget(tid)
         return gone
