@@ -26,7 +26,7 @@ import os
 import gdb
 
 from gdbext import events, ui
-from gdbext.trace import engine, fastpath, frames, front, sites, state
+from gdbext.trace import engine, fastpath, frames, front, rehits, sites, state
 from gdbext.trace.stops import Accounting
 
 TYPE_CHECKING = False
@@ -287,6 +287,7 @@ class ProbeBreakpoint(SilentBreakpoint):
         self._reader: fastpath.FastReader | None = None
         self._declined: frames.Scope | None = None  # a scope known to have no reader
         self._failed = False
+        rehits.watch()
         super().__init__(request.location, gdb.BP_BREAKPOINT, internal=False)
 
     def _stop(self) -> bool:
@@ -294,7 +295,7 @@ class ProbeBreakpoint(SilentBreakpoint):
         if client is None:
             return False
         try:
-            if not self.wanted():
+            if not self.wanted() or not rehits.first_time(gdb.selected_thread(), self):
                 return False
             if self.wants.returns:
                 self._enter(client)
