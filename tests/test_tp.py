@@ -428,3 +428,12 @@ def test_a_reference_shows_what_it_refers_to(demo_build):
     assert re.search(r"^\tp\(const Point &: @0x[0-9a-f]+: \{x = 2, y = 3\}\) \[8\]$",
                      out.stdout, re.MULTILINE), out.stdout
     assert '\tname(const std::string &: "box") [8]' in out.stdout
+
+
+def test_quiet_with_output_writes_the_records_and_prints_no_hit(demo_build, tmp_path):
+    log = tmp_path / "quiet.jsonl"
+    out = batch(demo_build / "fib", [f"tp -q -o {log} fib", "tp", "run"], args=("5",))
+    assert hits(out) == []  # nothing per hit on the console
+    assert out.count("Tracepoint 'fib' Count: 15") == 1
+    assert str(log) in out  # the listing shows the file, not "--quiet"
+    assert [r["symbols"][0]["value"] for r in records(log)] == [str(n) for n in fib_calls(5)]

@@ -52,9 +52,10 @@ started; when gdb debugs several inferiors, each one's counts are printed
 at its own exit, naming it.  A core file has no running program: tp
 refuses it and sets nothing.
 
--q, --quiet        count the hits only; print nothing per hit.
+-q, --quiet        print nothing per hit: only count them (and, with -o,
+                   write them).
 -o, --output FILE  writes one JSON object per hit (JSON Lines)
-instead of printing:
+instead of printing (with or without -q):
   {"location", "function", "file", "line", "thread", "symbols": [{"name",
    "type", "value", "size", "kind": "arg"|"local"}]}
 where "thread" is gdb's global thread number.  FILE is created, or emptied
