@@ -437,3 +437,29 @@ def test_quiet_with_output_writes_the_records_and_prints_no_hit(demo_build, tmp_
     assert out.count("Tracepoint 'fib' Count: 15") == 1
     assert str(log) in out  # the listing shows the file, not "--quiet"
     assert [r["symbols"][0]["value"] for r in records(log)] == [str(n) for n in fib_calls(5)]
+
+
+def test_commands_run_at_every_hit_after_its_output_even_when_one_fails(demo_build, tmp_path):
+    script = tmp_path / "cmds.gdb"
+    script.write_text(
+        "tp fib if n == 2\n"
+        "commands\nsilent\nprint n * 10\nprint nosuchvar\ncontinue\n"
+        "printf \"after %d\\n\", n\nend\n"
+        "prof -q fib\ncommands\nprintf \"prof %d\\n\", n\nend\n"
+    )
+    out = batch(demo_build / "fib", [f"source {script}", "run", "print 12345"], args=("4",))
+    one_hit = (
+        "fib @ fib.c:7\n\tn(int: 2) [4]\n"
+        "$N = 20\n"
+        'No symbol "nosuchvar" in current context.\n'
+    )
+    text = re.sub(r"\$\d+ = 20", "$N = 20", out)
+    assert text.count(one_hit) == 2, out  # each hit: its output, then its commands
+    assert text.count("after 2\n") == 2  # the rest ran after the failing one
+    assert out.count("prof 2\n") == 2 and out.count("prof ") >= 9  # prof's commands too
+    # 'continue' cannot run at a hit: one note, and the program was never resumed twice.
+    assert out.count("tp 1: 'continue' cannot run at a hit") == 1
+    # The program ran to its end before gdb took the next command.
+    last = re.search(r"\$\d+ = 12345", out)
+    assert last and out.index("fib(4) = 3") < out.index("exited normally") < last.start()
+    assert "Tracepoint 'fib if n == 2' Count: 2" in out

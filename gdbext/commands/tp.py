@@ -43,6 +43,12 @@ i.e. NAME(TYPE: VALUE) [SIZEOF].  A value that cannot be read shows as
 <unavailable: REASON>; values longer than 'set gdbext tp-max-value'
 characters (default 200, 0 for unlimited) are shortened and end in '...'.
 
+'commands N' attached to a tracepoint run at every hit, after the hit's
+output, in the hit's frame (as gdb runs a dprintf's commands).  A command
+that fails prints its error on one line and the next one runs; commands
+that resume the program ('continue', 'step', ...) are skipped with one
+note, and 'silent' is ignored (use -q to print nothing per hit).
+
 When the program exits (or is killed), tp prints one line per tracepoint:
 
   Tracepoint 'fib' Count: 177

@@ -26,7 +26,7 @@ import os
 import gdb
 
 from gdbext import events, ui
-from gdbext.trace import engine, fastpath, frames, front, rehits, sites, state
+from gdbext.trace import actions, engine, fastpath, frames, front, rehits, sites, state
 from gdbext.trace.stops import Accounting
 
 TYPE_CHECKING = False
@@ -287,6 +287,9 @@ class ProbeBreakpoint(SilentBreakpoint):
         self._reader: fastpath.FastReader | None = None
         self._declined: frames.Scope | None = None  # a scope known to have no reader
         self._failed = False
+        # The user's 'commands' split into top-level commands (None: not read yet).
+        self.actions: list[str] | None = None
+        self._warned: set[str] = set()
         rehits.watch()
         super().__init__(request.location, gdb.BP_BREAKPOINT, internal=False)
 
@@ -303,6 +306,11 @@ class ProbeBreakpoint(SilentBreakpoint):
                 hit = LiveHit(engine.ENTRY, gdb.selected_inferior().num,
                               gdb.selected_thread().global_num, 0, self)
                 client.on_entry(hit)
+            todo = self.actions
+            if todo is None:
+                todo = self.actions = actions.split(self.commands or "")
+            if todo:
+                actions.run(todo, f"{self.owner_name()} {self.number}", self._warned)
         except KeyboardInterrupt:
             interrupted()
         except Exception as exc:  # never stop the program, never show a traceback
@@ -645,6 +653,7 @@ class BreakpointEngine(engine.Engine):
         if not isinstance(bp, ProbeBreakpoint) or bp.client is None:
             return
         bp.fast_site = None  # its addresses may have changed
+        bp.actions = None  # its commands may have changed
         enabled = bp.enabled
         for ret in bp.internals():
             if ret.is_valid() and ret.enabled != enabled:
