@@ -94,7 +94,7 @@ class Tracepoint:
         st = _states.get(hit.inferior) or state.of(hit.inferior)
         slots = st.slots
         slots[self] = slots.get(self, 0) + 1
-        if self.quiet:
+        if self.quiet or (self.writer is None and getattr(self.probe, "silent_hits", False)):
             return
         try:
             max_value = settings.value("tp-max-value")

@@ -47,7 +47,8 @@ characters (default 200, 0 for unlimited) are shortened and end in '...'.
 output, in the hit's frame (as gdb runs a dprintf's commands).  A command
 that fails prints its error on one line and the next one runs; commands
 that resume the program ('continue', 'step', ...) are skipped with one
-note, and 'silent' is ignored (use -q to print nothing per hit).
+note.  With 'silent' as the first command tp prints nothing per hit
+(the commands' output only).
 
 When the program exits (or is killed), tp prints one line per tracepoint:
 

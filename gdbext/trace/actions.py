@@ -10,7 +10,8 @@ message on one line, and the next line runs.
 
 Commands that resume or stop the program (``continue``, ``step``,
 ``kill``, ...) cannot run inside a hit: they are skipped with one note per
-location.  ``silent`` (gdb's marker for the first line) is skipped.
+location.  ``silent`` as the first line is not run: the breakpoint engine
+tells its client (tp then prints nothing of its own per hit).
 """
 
 from __future__ import annotations

@@ -289,6 +289,7 @@ class ProbeBreakpoint(SilentBreakpoint):
         self._failed = False
         # The user's 'commands' split into top-level commands (None: not read yet).
         self.actions: list[str] | None = None
+        self.silent_hits = False  # the commands start with 'silent': the client prints nothing
         self._warned: set[str] = set()
         rehits.watch()
         super().__init__(request.location, gdb.BP_BREAKPOINT, internal=False)
@@ -300,15 +301,16 @@ class ProbeBreakpoint(SilentBreakpoint):
         try:
             if not self.wanted() or not rehits.first_time(gdb.selected_thread(), self):
                 return False
+            todo = self.actions
+            if todo is None:
+                todo = self.actions = actions.split(self.commands or "")
+                self.silent_hits = bool(todo) and todo[0] == "silent"
             if self.wants.returns:
                 self._enter(client)
             else:
                 hit = LiveHit(engine.ENTRY, gdb.selected_inferior().num,
                               gdb.selected_thread().global_num, 0, self)
                 client.on_entry(hit)
-            todo = self.actions
-            if todo is None:
-                todo = self.actions = actions.split(self.commands or "")
             if todo:
                 actions.run(todo, f"{self.owner_name()} {self.number}", self._warned)
         except KeyboardInterrupt:
