@@ -50,6 +50,11 @@ that resume the program ('continue', 'step', ...) are skipped with one
 note.  With 'silent' as the first command tp prints nothing per hit
 (the commands' output only).
 
+'save breakpoints FILE' keeps tracepoints: the first of each one's
+commands, 'gdbext-probe tp OPTIONS -- LOCATION', makes it again, with
+its condition, ignore count, other commands and enabled state, when FILE
+is sourced with gdbext loaded; it is never run at a hit.
+
 When the program exits (or is killed), tp prints one line per tracepoint:
 
   Tracepoint 'fib' Count: 177
@@ -98,5 +103,23 @@ Examples:
         tracer.run(self, arg)
 
 
+def _sourced_probe(bp: gdb.Breakpoint) -> None:
+    """A breakpoint was modified: one sourced from 'save breakpoints' may be a tp or prof.
+
+    Cheap for every other breakpoint; the work is gdbext.trace.saved's.
+    """
+    try:
+        if getattr(bp, "gdbext_probe", False) or not bp.is_valid() or bp.number <= 0:
+            return
+        text = bp.commands
+        if text and "gdbext-probe" in text:
+            from gdbext.trace import saved
+
+            saved.on_modified(bp)
+    except Exception as exc:  # never a traceback
+        gdb.write(ui.internal_error("gdbext (save breakpoints)", exc) + "\n", gdb.STDERR)
+
+
 def register() -> None:
     TracePoint()
+    gdb.events.breakpoint_modified.connect(_sourced_probe)

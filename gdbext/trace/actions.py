@@ -24,13 +24,14 @@ _RESUMING = {
     "kill", "k", "detach", "signal", "queue-signal", "call", "return", "reverse-continue",
     "rc", "attach", "interrupt", "quit", "q",
 }
+_MARKER = "gdbext-probe"  # gdbext.trace.saved.MARKER, not imported on the way to a hit
 # Lines that open a block ended by 'end'.
 _BLOCKS = ("if", "while", "python", "py", "compile", "commands", "define", "document",
            "while-stepping", "ws", "stepping")
 
 
-def split(text: str) -> list[str]:
-    """TEXT (a breakpoint's commands) as top-level commands; a block keeps its lines.
+def lines(text: str) -> list[str]:
+    """TEXT (a breakpoint's ``commands``) as lines, stripped, blank ones left out.
 
     Read inside a hit under gdb/MI, gdb gives the commands as an MI list
     (``,"silent","print n"``): that is read back into lines.
@@ -41,14 +42,21 @@ def split(text: str) -> list[str]:
 
         text = "\n".join(json.loads(f'"{item}"')
                          for item in re.findall(r'"((?:[^"\\]|\\.)*)"', text))
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def split(text: str) -> list[str]:
+    """TEXT (a breakpoint's commands) as top-level commands; a block keeps its lines.
+
+    gdbext's own marker (see :mod:`gdbext.trace.saved`) is left out.
+    """
     out: list[str] = []
     depth = 0
     block: list[str] = []
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line:
-            continue
+    for line in lines(text):
         word = line.split(None, 1)[0]
+        if word == _MARKER and not depth:
+            continue
         if depth:
             block.append(line)
             if word == "end":

@@ -26,7 +26,7 @@ import os
 import gdb
 
 from gdbext import events, ui
-from gdbext.trace import actions, engine, fastpath, frames, front, rehits, sites, state
+from gdbext.trace import actions, engine, fastpath, frames, front, rehits, saved, sites, state
 from gdbext.trace.stops import Accounting
 
 TYPE_CHECKING = False
@@ -271,6 +271,8 @@ class LiveHit(engine.Hit):
 class ProbeBreakpoint(SilentBreakpoint):
     """The user-visible breakpoint of one tp or prof; never stops the program."""
 
+    gdbext_probe = True  # how gdbext.trace.saved tells it from a plain breakpoint
+
     def __init__(self, request: Request, wants: Wants, client: Client,
                  owner: BreakpointEngine) -> None:
         self.request = request
@@ -290,6 +292,7 @@ class ProbeBreakpoint(SilentBreakpoint):
         # The user's 'commands' split into top-level commands (None: not read yet).
         self.actions: list[str] | None = None
         self.silent_hits = False  # the commands start with 'silent': the client prints nothing
+        self.marker = ""  # the first of its commands: how to make it again (saved.marker)
         self._warned: set[str] = set()
         rehits.watch()
         super().__init__(request.location, gdb.BP_BREAKPOINT, internal=False)
@@ -593,6 +596,8 @@ class BreakpointEngine(engine.Engine):
             if reason:
                 undo(f"'{location}' matches nothing ({reason}, so no shared library "
                      "can define it)")
+        bp.marker = saved.marker(bp.owner_name(), request, bp.deferred_condition)
+        bp.commands = bp.marker  # 'save breakpoints' writes it: see gdbext.trace.saved
         self.probes.append(bp)
         return bp
 
@@ -656,6 +661,9 @@ class BreakpointEngine(engine.Engine):
             return
         bp.fast_site = None  # its addresses may have changed
         bp.actions = None  # its commands may have changed
+        lines = actions.lines(bp.commands or "")
+        if bp.marker and (not lines or not lines[0].startswith(saved.MARKER)):
+            bp.commands = "\n".join([bp.marker, *lines])  # the marker stays first
         enabled = bp.enabled
         for ret in bp.internals():
             if ret.is_valid() and ret.enabled != enabled:
