@@ -152,16 +152,27 @@ def capture(command: str) -> str:
     line by line and mixed with plain lines; those are unwrapped here, so
     that what gdbext parses reads the same under every gdb and interpreter.
     """
-    text = gdb.execute(command, to_string=True)
-    if '~"' not in text and '&"' not in text:
-        return text
+    return unwrap(gdb.execute(command, to_string=True))
+
+
+def unwrap(text: str) -> str:
+    """TEXT with MI console records (``~"text\\n"``) replaced by their text.
+
+    A command that captures another's output itself (``frame apply``) can
+    come back wrapped twice: records are unwrapped until none is left.
+    """
     import re
 
-    out = []
-    for line in text.splitlines(keepends=True):
-        record = re.fullmatch(r'[~&]"(.*)"\n?', line, re.DOTALL)
-        out.append(_c_string(record.group(1)) if record else line)
-    return "".join(out)
+    while '~"' in text or '&"' in text:
+        out = []
+        for line in text.splitlines(keepends=True):
+            record = re.fullmatch(r'[~&]"(.*)"\n?', line, re.DOTALL)
+            out.append(_c_string(record.group(1)) if record else line)
+        unwrapped = "".join(out)
+        if unwrapped == text:
+            break
+        text = unwrapped
+    return text
 
 
 def _c_string(body: str) -> str:

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import gdb
 
+from gdbext import ui
+
 _RESUMING = {
     "c", "cont", "continue", "fg", "s", "step", "si", "stepi", "n", "next", "ni", "nexti",
     "finish", "fin", "until", "u", "advance", "jump", "j", "run", "r", "start", "starti",
@@ -100,7 +102,7 @@ def run(commands: list[str], where: str, warned: set[str]) -> None:
             except gdb.error as exc:
                 gdb.write(f"{exc}\n", gdb.STDERR)
             continue
-        try:
-            gdb.execute(f"frame apply 1 -q -c {command}", from_tty=False)
+        try:  # captured: gdb 18 under MI would wrap the output in MI records twice
+            gdb.write(ui.capture(f"frame apply 1 -q -c {command}"))
         except gdb.error as exc:  # frame apply itself failed (no frame): as gdb says it
             gdb.write(f"{exc}\n", gdb.STDERR)
