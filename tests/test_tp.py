@@ -463,3 +463,23 @@ def test_commands_run_at_every_hit_after_its_output_even_when_one_fails(demo_bui
     last = re.search(r"\$\d+ = 12345", out)
     assert last and out.index("fib(4) = 3") < out.index("exited normally") < last.start()
     assert "Tracepoint 'fib if n == 2' Count: 2" in out
+
+
+def test_commands_with_if_while_and_python_blocks_keep_the_run(demo_build, tmp_path):
+    script = tmp_path / "blocks.gdb"
+    script.write_text(
+        "tp -q fib\ncommands\n"
+        "if n == 2\n  printf \"two\\n\"\nelse\n  print nosuch\n  printf \"else %d\\n\", n\nend\n"
+        "set $i = 0\nwhile $i < 2\n  set $i = $i + 1\n  printf \"i=%d\\n\", $i\nend\n"
+        "python\nif True:\n    print('py', gdb.parse_and_eval('n'))\n    nosuch_py\nend\n"
+        "printf \"n=%d\\n\", n\nend\n"
+    )
+    out = run_batch(demo_build / "fib", [f"source {script}", "run"], args=("3",))
+    text = out.stdout
+    assert "Traceback" not in text
+    assert text.count("two\n") == 1 and text.count("else ") == 4
+    assert text.count('No symbol "nosuch" in current context.') == 4  # one line each
+    assert text.count("i=1\ni=2\n") == 5 and text.count("py ") == 5
+    assert text.count("Error while executing Python code: NameError") == 5
+    assert [int(n) for n in re.findall(r"^n=(\d+)$", text, re.M)] == fib_calls(3)
+    assert "fib(3) = 2" in text and "Tracepoint 'fib' Count: 5" in text

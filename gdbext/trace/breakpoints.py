@@ -290,7 +290,7 @@ class ProbeBreakpoint(SilentBreakpoint):
         self._declined: frames.Scope | None = None  # a scope known to have no reader
         self._failed = False
         # The user's 'commands' split into top-level commands (None: not read yet).
-        self.actions: list[str] | None = None
+        self.actions: list[object] | None = None
         self.silent_hits = False  # the commands start with 'silent': the client prints nothing
         self.marker = ""  # the first of its commands: how to make it again (saved.marker)
         self._warned: set[str] = set()
