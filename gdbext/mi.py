@@ -34,11 +34,18 @@ def c_string(body: str) -> str:
 
 
 def unwrap(text: str) -> str:
-    """TEXT with every stream record line replaced by the text it carries."""
-    if '~"' not in text and '&"' not in text and '@"' not in text:
-        return text
-    out = []
-    for line in text.splitlines(keepends=True):
-        record = _RECORD.fullmatch(line)
-        out.append(c_string(record.group(1)) if record else line)
-    return "".join(out)
+    """TEXT with every stream record line replaced by the text it carries.
+
+    A command that captures another's output itself (``frame apply``) can
+    come back wrapped twice: records are unwrapped until none is left.
+    """
+    while '~"' in text or '&"' in text or '@"' in text:
+        out = []
+        for line in text.splitlines(keepends=True):
+            record = _RECORD.fullmatch(line)
+            out.append(c_string(record.group(1)) if record else line)
+        unwrapped = "".join(out)
+        if unwrapped == text:
+            break
+        text = unwrapped
+    return text

@@ -79,7 +79,9 @@ class Tracepoint:
     def __init__(self, request: Request, out: writer.Writer | None) -> None:
         self.request = request
         self.where = request.spec
-        self.quiet = request.quiet
+        # --quiet prints nothing per hit; with --output, which prints nothing
+        # per hit either, the records are still written (as prof does).
+        self.quiet = request.quiet and out is None
         self.writer = out
         self.write = out.write if out is not None else gdb.write
         self._formats: dict[int, _Format] = {}
@@ -92,7 +94,7 @@ class Tracepoint:
         st = _states.get(hit.inferior) or state.of(hit.inferior)
         slots = st.slots
         slots[self] = slots.get(self, 0) + 1
-        if self.quiet:
+        if self.quiet or (self.writer is None and getattr(self.probe, "silent_hits", False)):
             return
         try:
             max_value = settings.value("tp-max-value")
@@ -194,7 +196,7 @@ def run(cmd: ui.Command, arg: str) -> None:
 
             _encode = encode_basestring
     tracepoint = Tracepoint(request, out)
-    wants = engine.Wants(values=not request.quiet)
+    wants = engine.Wants(values=not tracepoint.quiet)
     probe = front.start(request, wants, tracepoint, out)
     tracepoint.probe = probe
     _tracepoints.append(tracepoint)

@@ -180,3 +180,24 @@ def test_loading_twice_under_mi_is_silent(mi):
     gdb = mi()
     text, result = gdb.console(f"source {Path(GDBEXT_INIT)}")
     assert text == "" and result.endswith("^done")
+
+
+def test_tracepoint_commands_run_at_each_hit_and_a_failing_one_keeps_the_run(mi, demo_build):
+    gdb = mi(demo_build / "fib", "4")
+    text, result = gdb.console("tp fib if n == 2")
+    assert result.endswith("^done"), result
+    lines = gdb.command('-break-commands 1 "print n * 10" "print nosuchvar" "print n + 1000"')
+    assert lines[-1].endswith("^done"), lines
+    gdb.command("-exec-run")
+    stopped = gdb.wait_stopped(timeout=120)
+    # The only stop is the exit: a failing command did not end the run early.
+    assert [line for line in stopped if line.startswith("*stopped")] == [stopped[-1]]
+    assert 'reason="exited-normally"' in stopped[-1], stopped[-1]
+    text = mi_console_text(gdb.lines)
+    joined = "\n".join(gdb.lines)
+    # Each hit: its own lines, then its commands' output.
+    assert len(re.findall(r"n\(int: 2\) \[4\]\n\$\d+ = 20\n", text)) == 2, text[-2000:]
+    assert len(re.findall(r"\$\d+ = 1002", text)) == 2, text[-2000:]  # after the failing one
+    assert len(re.findall(r"\$\d+ = 20", text)) == 2, text[-2000:]
+    assert joined.count("nosuchvar") >= 2
+    assert "Tracepoint 'fib if n == 2' Count: 2" in text

@@ -428,3 +428,58 @@ def test_a_reference_shows_what_it_refers_to(demo_build):
     assert re.search(r"^\tp\(const Point &: @0x[0-9a-f]+: \{x = 2, y = 3\}\) \[8\]$",
                      out.stdout, re.MULTILINE), out.stdout
     assert '\tname(const std::string &: "box") [8]' in out.stdout
+
+
+def test_quiet_with_output_writes_the_records_and_prints_no_hit(demo_build, tmp_path):
+    log = tmp_path / "quiet.jsonl"
+    out = batch(demo_build / "fib", [f"tp -q -o {log} fib", "tp", "run"], args=("5",))
+    assert hits(out) == []  # nothing per hit on the console
+    assert out.count("Tracepoint 'fib' Count: 15") == 1
+    assert str(log) in out  # the listing shows the file, not "--quiet"
+    assert [r["symbols"][0]["value"] for r in records(log)] == [str(n) for n in fib_calls(5)]
+
+
+def test_commands_run_at_every_hit_after_its_output_even_when_one_fails(demo_build, tmp_path):
+    script = tmp_path / "cmds.gdb"
+    script.write_text(
+        "tp fib if n == 2\n"
+        "commands\nsilent\nprint n * 10\nprint nosuchvar\ncontinue\n"
+        "printf \"after %d\\n\", n\nend\n"
+        "prof -q fib\ncommands\nprintf \"prof %d\\n\", n\nend\n"
+    )
+    out = batch(demo_build / "fib", [f"source {script}", "run", "print 12345"], args=("4",))
+    one_hit = (  # 'silent': the hit's own lines are left out, its commands run
+        "$N = 20\n"
+        'No symbol "nosuchvar" in current context.\n'
+    )
+    text = re.sub(r"\$\d+ = 20", "$N = 20", out)
+    assert text.count(one_hit) == 2, out
+    assert "n(int: 2) [4]" not in out
+    assert text.count("after 2\n") == 2  # the rest ran after the failing one
+    assert out.count("prof 2\n") == 2 and out.count("prof ") >= 9  # prof's commands too
+    # 'continue' cannot run at a hit: one note, and the program was never resumed twice.
+    assert out.count("tp 1: 'continue' cannot run at a hit") == 1
+    # The program ran to its end before gdb took the next command.
+    last = re.search(r"\$\d+ = 12345", out)
+    assert last and out.index("fib(4) = 3") < out.index("exited normally") < last.start()
+    assert "Tracepoint 'fib if n == 2' Count: 2" in out
+
+
+def test_commands_with_if_while_and_python_blocks_keep_the_run(demo_build, tmp_path):
+    script = tmp_path / "blocks.gdb"
+    script.write_text(
+        "tp -q fib\ncommands\n"
+        "if n == 2\n  printf \"two\\n\"\nelse\n  print nosuch\n  printf \"else %d\\n\", n\nend\n"
+        "set $i = 0\nwhile $i < 2\n  set $i = $i + 1\n  printf \"i=%d\\n\", $i\nend\n"
+        "python\nif True:\n    print('py', gdb.parse_and_eval('n'))\n    nosuch_py\nend\n"
+        "printf \"n=%d\\n\", n\nend\n"
+    )
+    out = run_batch(demo_build / "fib", [f"source {script}", "run"], args=("3",))
+    text = out.stdout
+    assert "Traceback" not in text
+    assert text.count("two\n") == 1 and text.count("else ") == 4
+    assert text.count('No symbol "nosuch" in current context.') == 4  # one line each
+    assert text.count("i=1\ni=2\n") == 5 and text.count("py ") == 5
+    assert text.count("Error while executing Python code: NameError") == 5
+    assert [int(n) for n in re.findall(r"^n=(\d+)$", text, re.M)] == fib_calls(3)
+    assert "fib(3) = 2" in text and "Tracepoint 'fib' Count: 5" in text

@@ -31,7 +31,7 @@ def test_explicit_locations_for_both_commands(demo_build, tmp_path):
     assert "Tracepoint '-source fib.c -line 7' Count: 25" in text
     assert "Tracepoint '-function main' Count: 1" in text
     assert "main @ fib.c" in text
-    assert not log.exists() or log.read_text() == ""  # -q: counted, not recorded
+    assert len(log.read_text().splitlines()) == 25  # -q with -o: recorded, nothing printed
 
 
 def test_same_options_same_errors(demo_build, tmp_path):
@@ -144,3 +144,44 @@ def test_debug_setting_shows_the_traceback_behind_an_internal_error(demo_build):
     assert "show gdbext debug" not in loud.stdout
     shown = run_batch(None, ["show gdbext debug"])
     assert "off" in shown.stdout
+
+
+def test_saved_tracepoints_come_back_as_tracepoints(demo_build, tmp_path):
+    saved = tmp_path / "bps.gdb"
+    script = tmp_path / "set.gdb"
+    script.write_text(
+        "tp -q fib if n == 2\n"
+        f"prof -q -o {tmp_path / 'calls.jsonl'} fib\n"
+        "tp main\n"
+        "commands 1\nsilent\nprintf \"hit %d\\n\", n\nend\n"
+        "disable 3\n"
+        f"save breakpoints {saved}\n"
+    )
+    out = run_batch(demo_build / "fib", [f"source {script}"])
+    assert_clean(out.stdout)
+    # A new session: the file is sourced, then the program runs to its end.
+    out = run_batch(demo_build / "fib", [f"source {saved}", "run", "info breakpoints"],
+                    args=["4"])
+    text = out.stdout
+    assert_clean(text)
+    assert "Breakpoint 1, " not in text and "hit Breakpoint" not in text  # never stops
+    assert "exited normally" in text
+    assert text.count("hit 2\n") == 2  # the commands came back, 'silent' too
+    assert "Tracepoint 'fib if n == 2' Count: 2" in text  # the condition too
+    assert table_row(text, "fib")[1:3] == ["9", "9"]
+    assert len((tmp_path / "calls.jsonl").read_text().splitlines()) == 9  # its --output
+    assert "Tracepoint 'main' Count: 0" in text and "main @ fib.c" not in text  # disabled
+    listing = text[text.index("exited normally"):]
+    assert "gdbext-probe tp --quiet -- fib" in listing
+    assert listing.count("breakpoint     keep") == 3  # the plain breakpoints are gone
+
+
+def test_a_saved_tracepoint_that_cannot_come_back_never_stops(demo_build, tmp_path):
+    saved = tmp_path / "bps.gdb"
+    saved.write_text("break fib\n  commands\n    gdbext-probe tp -o /no/such/dir/x.jsonl -- fib\n"
+                     "  end\n")
+    out = run_batch(demo_build / "fib", [f"source {saved}", "run"], args=["4"])
+    text = out.stdout
+    assert_clean(text)
+    assert "gdbext: breakpoint 1 stays disabled" in text and "/no/such/dir" in text
+    assert "Breakpoint 1, " not in text and "exited normally" in text

@@ -82,7 +82,11 @@ Examples:
   prof --report
   shell flamegraph.pl fib.folded > fib.svg
 
-Arguments are shortened like tp's values ('set gdbext tp-max-value')."""
+Arguments are shortened like tp's values ('set gdbext tp-max-value').
+'commands N' on a prof location run at each call's entry (see 'help tp').
+'save breakpoints FILE' keeps prof locations: the first of each one's
+commands, 'gdbext-probe prof ...', makes it again when FILE is sourced
+with gdbext loaded (never a breakpoint that stops)."""
 
     name = "prof"
     command_class = gdb.COMMAND_BREAKPOINTS

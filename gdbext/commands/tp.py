@@ -43,6 +43,18 @@ i.e. NAME(TYPE: VALUE) [SIZEOF].  A value that cannot be read shows as
 <unavailable: REASON>; values longer than 'set gdbext tp-max-value'
 characters (default 200, 0 for unlimited) are shortened and end in '...'.
 
+'commands N' attached to a tracepoint run at every hit, after the hit's
+output, in the hit's frame (as gdb runs a dprintf's commands).  A command
+that fails prints its error on one line and the next one runs (in 'if',
+'while' and 'python' blocks too); commands that resume the program
+('continue', 'step', ...) are skipped with one note.  With 'silent' as the first command tp prints nothing per hit
+(the commands' output only).
+
+'save breakpoints FILE' keeps tracepoints: the first of each one's
+commands, 'gdbext-probe tp OPTIONS -- LOCATION', makes it again, with
+its condition, ignore count, other commands and enabled state, when FILE
+is sourced with gdbext loaded; it is never run at a hit.
+
 When the program exits (or is killed), tp prints one line per tracepoint:
 
   Tracepoint 'fib' Count: 177
@@ -52,9 +64,10 @@ started; when gdb debugs several inferiors, each one's counts are printed
 at its own exit, naming it.  A core file has no running program: tp
 refuses it and sets nothing.
 
--q, --quiet        count the hits only; print nothing per hit.
+-q, --quiet        print nothing per hit: only count them (and, with -o,
+                   write them).
 -o, --output FILE  writes one JSON object per hit (JSON Lines)
-instead of printing:
+instead of printing (with or without -q):
   {"location", "function", "file", "line", "thread", "symbols": [{"name",
    "type", "value", "size", "kind": "arg"|"local"}]}
 where "thread" is gdb's global thread number.  FILE is created, or emptied
@@ -90,5 +103,23 @@ Examples:
         tracer.run(self, arg)
 
 
+def _sourced_probe(bp: gdb.Breakpoint) -> None:
+    """A breakpoint was modified: one sourced from 'save breakpoints' may be a tp or prof.
+
+    Cheap for every other breakpoint; the work is gdbext.trace.saved's.
+    """
+    try:
+        if getattr(bp, "gdbext_probe", False) or not bp.is_valid() or bp.number <= 0:
+            return
+        text = bp.commands
+        if text and "gdbext-probe" in text:
+            from gdbext.trace import saved
+
+            saved.on_modified(bp)
+    except Exception as exc:  # never a traceback
+        gdb.write(ui.internal_error("gdbext (save breakpoints)", exc) + "\n", gdb.STDERR)
+
+
 def register() -> None:
     TracePoint()
+    gdb.events.breakpoint_modified.connect(_sourced_probe)

@@ -13,6 +13,11 @@
   records; :mod:`~gdbext.trace.fastpath`: the same read straight from
   memory once checked.
 
+- :mod:`~gdbext.trace.rehits`: a hit gdb reports twice is counted once;
+  :mod:`~gdbext.trace.actions`: a probe's ``commands`` run at each hit;
+  :mod:`~gdbext.trace.saved`: ``save breakpoints`` keeps probes as probes.
+
 gdb's events reach all of them through :mod:`gdbext.events`.  Nothing here
-is imported when gdbext loads: only at the first tp or prof.
+is imported when gdbext loads: only at the first tp or prof (or a sourced
+``save breakpoints`` file that holds one).
 """

@@ -26,7 +26,11 @@ import os
 import gdb
 
 from gdbext import events, ui
+<<<<<<< HEAD
 from gdbext.trace import engine, fastpath, frames, front, sites, state, stops
+=======
+from gdbext.trace import actions, engine, fastpath, frames, front, rehits, saved, sites, state
+>>>>>>> tpsem
 from gdbext.trace.stops import Accounting
 
 TYPE_CHECKING = False
@@ -274,6 +278,8 @@ class LiveHit(engine.Hit):
 class ProbeBreakpoint(SilentBreakpoint):
     """The user-visible breakpoint of one tp or prof; never stops the program."""
 
+    gdbext_probe = True  # how gdbext.trace.saved tells it from a plain breakpoint
+
     def __init__(self, request: Request, wants: Wants, client: Client,
                  owner: BreakpointEngine) -> None:
         self.request = request
@@ -295,6 +301,12 @@ class ProbeBreakpoint(SilentBreakpoint):
         self._reader: fastpath.FastReader | None = None
         self._declined: frames.Scope | None = None  # a scope known to have no reader
         self._failed = False
+        # The user's 'commands' split into top-level commands (None: not read yet).
+        self.actions: list[object] | None = None
+        self.silent_hits = False  # the commands start with 'silent': the client prints nothing
+        self.marker = ""  # the first of its commands: how to make it again (saved.marker)
+        self._warned: set[str] = set()
+        rehits.watch()
         super().__init__(request.location, gdb.BP_BREAKPOINT, internal=False)
 
     def _stop(self) -> bool:
@@ -302,13 +314,21 @@ class ProbeBreakpoint(SilentBreakpoint):
         if client is None:
             return False
         try:
+<<<<<<< HEAD
             if not self.wanted():
                 if self.starts:  # a call that started at the entry address is not wanted
                     stack = self.starts.get((gdb.selected_inferior().num,
                                              gdb.selected_thread().global_num))
                     if stack:
                         stack.pop()
+=======
+            if not self.wanted() or not rehits.first_time(gdb.selected_thread(), self):
+>>>>>>> tpsem
                 return False
+            todo = self.actions
+            if todo is None:
+                todo = self.actions = actions.split(self.commands or "")
+                self.silent_hits = bool(todo) and todo[0] == "silent"
             if self.wants.returns:
                 self._enter(client)
             elif _clocks:  # something is profiled: this stop must not count in its times
@@ -327,6 +347,8 @@ class ProbeBreakpoint(SilentBreakpoint):
                 hit = LiveHit(engine.ENTRY, gdb.selected_inferior().num,
                               gdb.selected_thread().global_num, 0, self)
                 client.on_entry(hit)
+            if todo:
+                actions.run(todo, f"{self.owner_name()} {self.number}", self._warned)
         except KeyboardInterrupt:
             interrupted()
         except Exception as exc:  # never stop the program, never show a traceback
@@ -776,11 +798,16 @@ class BreakpointEngine(engine.Engine):
             if reason:
                 undo(f"'{location}' matches nothing ({reason}, so no shared library "
                      "can define it)")
+<<<<<<< HEAD
         elif wants.returns:
             try:
                 bp.watch_entries()
             except (gdb.error, RuntimeError) as exc:
                 undo(f"cannot profile '{location}': {ui.first_line(exc)}")
+=======
+        bp.marker = saved.marker(bp.owner_name(), request, bp.deferred_condition)
+        bp.commands = bp.marker  # 'save breakpoints' writes it: see gdbext.trace.saved
+>>>>>>> tpsem
         self.probes.append(bp)
         return bp
 
@@ -864,6 +891,10 @@ class BreakpointEngine(engine.Engine):
         if not isinstance(bp, ProbeBreakpoint) or bp.client is None:
             return
         bp.fast_site = None  # its addresses may have changed
+        bp.actions = None  # its commands may have changed
+        lines = actions.lines(bp.commands or "")
+        if bp.marker and (not lines or not lines[0].startswith(saved.MARKER)):
+            bp.commands = "\n".join([bp.marker, *lines])  # the marker stays first
         enabled = bp.enabled
         for ret in bp.internals():
             if ret.is_valid() and ret.enabled != enabled:

@@ -168,6 +168,7 @@ if TYPE_CHECKING:
         """What the user manages: for the breakpoint engine, a gdb.Breakpoint."""
 
         number: int
+        silent_hits: bool  # its 'commands' start with 'silent': print nothing per hit
         enabled: bool
         pending: bool
         condition: str | None
