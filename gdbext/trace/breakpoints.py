@@ -26,11 +26,18 @@ import os
 import gdb
 
 from gdbext import events, ui
-<<<<<<< HEAD
-from gdbext.trace import engine, fastpath, frames, front, sites, state, stops
-=======
-from gdbext.trace import actions, engine, fastpath, frames, front, rehits, saved, sites, state
->>>>>>> tpsem
+from gdbext.trace import (
+    actions,
+    engine,
+    fastpath,
+    frames,
+    front,
+    rehits,
+    saved,
+    sites,
+    state,
+    stops,
+)
 from gdbext.trace.stops import Accounting
 
 TYPE_CHECKING = False
@@ -314,16 +321,14 @@ class ProbeBreakpoint(SilentBreakpoint):
         if client is None:
             return False
         try:
-<<<<<<< HEAD
             if not self.wanted():
                 if self.starts:  # a call that started at the entry address is not wanted
                     stack = self.starts.get((gdb.selected_inferior().num,
                                              gdb.selected_thread().global_num))
                     if stack:
                         stack.pop()
-=======
-            if not self.wanted() or not rehits.first_time(gdb.selected_thread(), self):
->>>>>>> tpsem
+                return False
+            if not rehits.first_time(gdb.selected_thread(), self):
                 return False
             todo = self.actions
             if todo is None:
@@ -798,16 +803,13 @@ class BreakpointEngine(engine.Engine):
             if reason:
                 undo(f"'{location}' matches nothing ({reason}, so no shared library "
                      "can define it)")
-<<<<<<< HEAD
         elif wants.returns:
             try:
                 bp.watch_entries()
             except (gdb.error, RuntimeError) as exc:
                 undo(f"cannot profile '{location}': {ui.first_line(exc)}")
-=======
         bp.marker = saved.marker(bp.owner_name(), request, bp.deferred_condition)
         bp.commands = bp.marker  # 'save breakpoints' writes it: see gdbext.trace.saved
->>>>>>> tpsem
         self.probes.append(bp)
         return bp
 
