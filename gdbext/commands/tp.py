@@ -47,8 +47,8 @@ characters (default 200, 0 for unlimited) are shortened and end in '...'.
 output, in the hit's frame (as gdb runs a dprintf's commands).  A command
 that fails prints its error on one line and the next one runs (in 'if',
 'while' and 'python' blocks too); commands that resume the program
-('continue', 'step', ...) are skipped with one note.  With 'silent' as the first command tp prints nothing per hit
-(the commands' output only).
+('continue', 'step', ...) are skipped with one note.  With 'silent' as
+the first command tp prints nothing per hit (the commands' output only).
 
 'save breakpoints FILE' keeps tracepoints: the first of each one's
 commands, 'gdbext-probe tp OPTIONS -- LOCATION', makes it again, with
