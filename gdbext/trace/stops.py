@@ -299,13 +299,13 @@ class Accounting:
             unseen = 0
             if before is not None and trap:
                 # Stops no one reported: what the thread's trips to a CPU say
-                # beyond the known ones, unless gdb's time says fewer (counting
-                # half a usual stop's time each: a dprintf costs gdb less than
-                # a stop that runs Python).  The trips alone would count each
-                # time the thread slept as a stop.
+                # beyond the known ones, unless gdb's time says fewer (a usual
+                # stop's time each: a dprintf, which costs gdb less than a stop
+                # that runs Python, may be missed, never invented).  The trips
+                # alone would count each time the thread slept as a stop.
                 g0, per = gdb_per_stop.value, slices_per_stop.value
                 if g0 and per:
-                    unseen = min((g_spent - known * g0) * 2 // g0,
+                    unseen = min((g_spent - known * g0) // g0,
                                  (slices - self.last_slices[gnum]) // per - t_stops)
                     if unseen < 0:
                         unseen = 0
