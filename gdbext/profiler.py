@@ -66,10 +66,11 @@ class Call:
 class Stats:
     """Totals for one profiled location in one process, for the summary table."""
 
-    __slots__ = ("calls", "completed", "cpu_n", "cpu_sum", "wall_max", "wall_min", "wall_sum")
+    __slots__ = ("calls", "completed", "cpu_n", "cpu_sum", "untimed", "wall_max", "wall_min",
+                 "wall_sum")
 
     def __init__(self) -> None:
-        self.calls = self.completed = self.cpu_n = 0
+        self.calls = self.completed = self.cpu_n = self.untimed = 0
         self.cpu_sum = self.wall_sum = self.wall_max = 0
         self.wall_min = -1
 
@@ -136,6 +137,7 @@ class Profiler:
 
     def _untimed(self, data: Data, hit: Hit) -> None:
         data.stats.calls += 1
+        data.stats.untimed += 1
         self._warn(hit.note)
         call = Call(hit, 0)
         if self.read_args:
@@ -402,7 +404,7 @@ def _list() -> None:
         stats = p.data(st.num).stats
         rows.append([str(probe.number), "y" if probe.enabled else "n",
                      p.spec + (" (pending)" if probe.pending else ""),
-                     str(stats.calls), str(stats.completed), probe.condition or "",
+                     str(stats.calls), profreport.completed_text(stats), probe.condition or "",
                      " ".join(options), engine.describe(probe)])
     title = "Profiled locations" + (f" (calls in {st.name()})" if state.several() else "")
     ui.write(front.listing(title, ("Num", "Enb", "Location", "Calls", "Completed",

@@ -48,12 +48,17 @@ def _secs(ns: int) -> str:
     return f"{ns / 1e9:.6f}"
 
 
+def completed_text(s: Stats) -> str:
+    """The Completed cell: calls not timed (inlined copies) are neither completed nor not."""
+    return f"{s.completed} (+{s.untimed} not timed)" if s.untimed else str(s.completed)
+
+
 def row(location: str, s: Stats) -> list[str]:
     done = s.completed
     return [
         location,
         str(s.calls),
-        str(done),
+        completed_text(s),
         _secs(s.wall_sum) if done else "-",
         _secs(s.wall_sum // done) if done else "-",
         _secs(s.wall_min) if done else "-",

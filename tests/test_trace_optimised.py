@@ -62,7 +62,7 @@ def test_inlined_calls_are_counted_and_marked_not_timed(inlined, tmp_path):
     assert text.count("\tNot timed") == 6
     assert "prof: warning: square is inlined into sum" in text
     assert "its calls there are counted, not timed" in text
-    assert table_row(text, "square")[1:3] == ["6", "0"]
+    assert table_row(text, "square")[1:3] == ["6", "0 (+6 not timed)"]
     assert table_row(text, "sum")[1:3] == ["1", "1"]
     assert "Tracepoint 'square' Count: 6" in text
     # In the records too, an inlined call that returned is never "not completed":

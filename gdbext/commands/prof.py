@@ -52,7 +52,9 @@ interpreter's main loop that jumps back to it) is counted once per call,
 with the arguments it was called with.
 
 When the program exits, a table shows per location: calls, completed calls,
-total, mean, min and max wall time, total and mean CPU time.  Counts are
+total, mean, min and max wall time, total and mean CPU time; calls that
+could not be timed (an inlined copy) show as "N (+M not timed)" under
+Completed, neither completed nor not.  Counts are
 per process and start from zero at each 'run'; with several inferiors each
 one's table is printed at its own exit, naming it.  A core file has no
 running program: prof refuses it and sets nothing.
