@@ -19,15 +19,13 @@ Targets: coloured at most 2x the round trip (goal 1x), uncoloured at most 0.5x.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-INIT = ROOT / "gdbext" / "__init__.py"
+from common import ROOT, gdb_argv, run_gdb
+
 SIZE = 4_800_000
 ROUNDS = 5
 TARGETS = {"dj coloured": 2.0, "dj uncoloured": 0.5}
@@ -77,14 +75,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         script, report, output = Path(tmp) / "timing.py", Path(tmp) / "report", Path(tmp) / "out"
         script.write_text(f"ROUNDS = {ROUNDS}\nREPORT = {str(report)!r}\n" + TIMING)
-        argv = ["gdb", "-nx", "-batch", "-iex", "set pagination off", "-iex", "set confirm off",
-                "-iex", "set width 0", "-ex", f"source {INIT}", "-ex", "break inspect",
-                "-ex", "run", "-ex", "up", "-ex", f"source {script}",
-                "--args", str(program), str(SIZE)]
+        argv = gdb_argv(["break inspect", "run", "up", f"source {script}"], [program, SIZE],
+                        pre=["set width 0"])
         with output.open("w") as sink:
-            done = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=sink,
-                                  stderr=subprocess.STDOUT, check=False,
-                                  env={**os.environ, "TERM": "dumb"})
+            done = run_gdb(argv, stdout=sink)
         text = report.read_text() if report.exists() else ""
         if done.returncode != 0 or "DJ-BENCH" not in text:
             sys.exit(f"bench_dj: no timing from gdb:\n{output.read_text()[-2000:]}")

@@ -17,17 +17,14 @@ watch is the FinishBreakpoint's.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-INIT = ROOT / "gdbext" / "__init__.py"
+from common import ROOT, expect, gdb_argv, pinning, run_gdb
+
 DEPTHS = (100, 200, 400, 800)
 ROUNDS = 3
 TIMER = re.compile(r"^FINISH-BENCH (\S+)$", re.MULTILINE)
@@ -61,18 +58,11 @@ def _timed_run():
 
 
 def timed_run(program: Path, depth: int, setup: list[str], script: Path, pin: list[str]) -> float:
-    argv = [*pin, "gdb", "-nx", "-batch", "-iex", "set pagination off", "-ex", f"source {INIT}",
-            "-ex", f"source {script}"]
-    for line in (*setup, "python _timed_run()"):
-        argv += ["-ex", line]
-    argv += ["--args", str(program), str(depth)]
-    done = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True, check=False,
-                          env={**os.environ, "TERM": "dumb"})
-    match = TIMER.search(done.stdout)
-    if match is None or f"down({depth}) = {depth}" not in done.stdout:
-        sys.exit(f"bench_finish: no timing from gdb:\n{done.stdout[-2000:]}")
-    return float(match.group(1))
+    argv = gdb_argv([f"source {script}", *setup, "python _timed_run()"], [program, depth], pin)
+    out = run_gdb(argv).stdout
+    if f"down({depth}) = {depth}" not in out:
+        sys.exit(f"bench_finish: the program did not finish under gdb:\n{out[-3000:]}")
+    return float(expect("bench_finish", TIMER, out).group(1))
 
 
 def main() -> int:
@@ -80,7 +70,7 @@ def main() -> int:
     program = build / "deep"
     if not program.exists():
         sys.exit(f"bench_finish: {program} is missing; run 'make demo-build' first")
-    pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
+    pin, _ = pinning(0)
     variants = {
         "baseline": [],
         "entry only": ["python _Entry('down', False)"],

@@ -20,7 +20,6 @@ program's own figure and wall within -10%..+30% (goal: 3%).
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import statistics
@@ -29,10 +28,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench_prof import idlest_cpu
+from common import ROOT, gdb_argv, pinning, run_gdb
 
-ROOT = Path(__file__).resolve().parent.parent
-INIT = ROOT / "gdbext" / "__init__.py"
 CALLS, UNITS, SPIN = 30, 20, 20000
 ROUNDS = 3
 OWN = re.compile(r"^work \d+: (\d+) ns cpu (\d+) ns wall$", re.MULTILINE)
@@ -57,14 +54,9 @@ def native(program: Path, pin: list[str]) -> tuple[float, float]:
 def under_prof(program: Path, setup: list[str], pin: list[str], out: Path) -> tuple[float, float]:
     """prof's median CPU and wall time per call of work (µs) with SETUP's stops inside."""
     out.unlink(missing_ok=True)
-    argv = [*pin, "gdb", "-nx", "-batch", "-iex", "set pagination off", "-iex", "set confirm off",
-            "-ex", f"source {INIT}", "-ex", f"prof --output {out} work"]
-    for line in setup:
-        argv += ["-ex", line]
-    argv += ["-ex", "run", "--args", str(program), str(CALLS), str(UNITS), str(SPIN)]
-    done = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True, check=False,
-                          env={**os.environ, "TERM": "dumb", "NO_COLOR": "1"})
+    argv = gdb_argv([f"prof --output {out} work", *setup, "run"],
+                    [program, CALLS, UNITS, SPIN], pin)
+    done = run_gdb(argv, color=False)
     try:
         records = [json.loads(line) for line in out.read_text().splitlines()]
     except (OSError, ValueError):
@@ -82,9 +74,7 @@ def main() -> int:
     program = build / "prof_nested"
     if not program.exists():
         sys.exit(f"bench_nested: {program} is missing; run 'make demo-build' first")
-    cpu = idlest_cpu()
-    pin = ["taskset", "-c", str(cpu)] if shutil.which("taskset") else []
-    where = f"pinned to CPU {cpu} (taskset)" if pin else "not pinned (no taskset)"
+    pin, where = pinning()
     print(f"prof work: {CALLS} calls of {UNITS} units, median per call of {ROUNDS} "
           f"interleaved rounds, {where}")
     out = Path(tempfile.mkdtemp()) / "calls.jsonl"

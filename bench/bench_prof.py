@@ -18,18 +18,15 @@ not grow with the number of calls (total time linear in calls).
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-INIT = ROOT / "gdbext" / "__init__.py"
+from common import ROOT, expect, gdb_argv, pinning, run_gdb
+
 SIZES = (16, 18, 20)
 ROUNDS = 3
 # The floor for two stops per call: Python breakpoints that do nothing, on
@@ -66,47 +63,16 @@ def calls_for(n: int) -> int:
     return calls[n]
 
 
-def idlest_cpu() -> int:
-    """The CPU that was idle the most over a short sample (0 when unknown)."""
-    def idle() -> dict[int, int]:
-        out = {}
-        with open("/proc/stat") as f:
-            for line in f:
-                name, *fields = line.split()
-                if name.startswith("cpu") and name != "cpu":
-                    out[int(name[3:])] = int(fields[3]) + int(fields[4])  # idle + iowait
-        return out
-
-    try:
-        before = idle()
-        time.sleep(0.5)
-        after = idle()
-    except (OSError, ValueError, IndexError):
-        return 0
-    usable = os.sched_getaffinity(0)
-    return max((cpu for cpu in after if cpu in usable), key=lambda c: after[c] - before.get(c, 0),
-               default=0)
-
-
 def timed_run(program: Path, n: int, setup: list[str], pin: list[str]) -> tuple[float, str]:
     """Seconds that `run` takes inside gdb with SETUP commands given first, and gdb's output."""
-    argv = [*pin, "gdb", "-nx", "-batch", "-iex", "set pagination off", "-iex", "set confirm off",
-            "-ex", f"source {INIT}"]
-    for line in setup:
-        argv += ["-ex", line]
-    argv += [
-        "-ex", "python import time; _prof_bench_t0 = time.perf_counter()",
-        "-ex", "run",
-        "-ex", 'python print("PROF-BENCH-SECONDS %.6f" % (time.perf_counter() - _prof_bench_t0))',
-        "--args", str(program), str(n),
-    ]
-    done = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True, check=False,
-                          env={**os.environ, "TERM": "dumb", "NO_COLOR": "1"})
-    match = TIMER.search(done.stdout)
-    if match is None:
-        sys.exit(f"bench_prof: no timing from gdb:\n{done.stdout[-2000:]}")
-    return float(match.group(1)), done.stdout
+    argv = gdb_argv([
+        *setup,
+        "python import time; _prof_bench_t0 = time.perf_counter()",
+        "run",
+        'python print("PROF-BENCH-SECONDS %.6f" % (time.perf_counter() - _prof_bench_t0))',
+    ], [program, n], pin)
+    done = run_gdb(argv, color=False)
+    return float(expect("bench_prof", TIMER, done.stdout).group(1)), done.stdout
 
 
 def main() -> int:
@@ -114,8 +80,7 @@ def main() -> int:
     program = build / "fib"
     if not program.exists():
         sys.exit(f"bench_prof: {program} is missing; run 'make demo-build' first")
-    cpu = idlest_cpu()
-    pin = ["taskset", "-c", str(cpu)] if shutil.which("taskset") else []
+    pin, where = pinning()
     empty = Path(tempfile.mkdtemp()) / "empty_stops.py"
     empty.write_text(EMPTY_STOPS)
     variants = {
@@ -125,7 +90,6 @@ def main() -> int:
         "prof --quiet": ["prof --quiet fib"],
     }
     per_call: dict[tuple[str, int], float] = {}
-    where = f"gdb and fib pinned to CPU {cpu} (taskset)" if pin else "not pinned (no taskset)"
     print(f"fib 16, 18, 20 under gdb -batch, median of {ROUNDS} interleaved rounds, {where}")
     print(f"  {'':20s}" + "".join(f"{'fib ' + str(n):>18s}" for n in SIZES))
     print(f"  {'calls':20s}" + "".join(f"{calls_for(n):>18,d}" for n in SIZES))

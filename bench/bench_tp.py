@@ -20,17 +20,14 @@ Targets: tp at most 1.0x dprintf, tp --output at most 0.8x.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-INIT = ROOT / "gdbext" / "__init__.py"
+from common import ROOT, expect, gdb_argv, pinning, run_gdb
+
 N = 20
 ROUNDS = 5
 TARGETS = {"tp": 1.0, "tp --output": 0.8}
@@ -83,17 +80,8 @@ def hits_for(n: int) -> int:
 
 def timed_run(program: Path, setup: list[str], pin: list[str], clocks: Path) -> tuple[float, float]:
     """(wall, cpu) seconds that `run` takes inside gdb, SETUP commands given first."""
-    argv = [*pin, "gdb", "-nx", "-batch", "-iex", "set pagination off", "-iex", "set confirm off",
-            "-ex", f"source {INIT}", "-ex", f"source {clocks}"]
-    for line in (*setup, START, "run", STOP):
-        argv += ["-ex", line]
-    argv += ["--args", str(program), str(N)]
-    done = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True, check=False,
-                          env={**os.environ, "TERM": "dumb"})
-    match = TIMER.search(done.stdout)
-    if match is None:
-        sys.exit(f"bench_tp: no timing from gdb:\n{done.stdout[-2000:]}")
+    argv = gdb_argv([f"source {clocks}", *setup, START, "run", STOP], [program, N], pin)
+    match = expect("bench_tp", TIMER, run_gdb(argv).stdout)
     return float(match.group(1)), float(match.group(2))
 
 
@@ -102,7 +90,7 @@ def main() -> int:
     program = build / "fib"
     if not program.exists():
         sys.exit(f"bench_tp: {program} is missing; run 'make demo-build' first")
-    pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
+    pin, where = pinning(0)
     hits = hits_for(N)
     with tempfile.TemporaryDirectory() as tmp:
         out, clocks = Path(tmp) / "fib.jsonl", Path(tmp) / "clocks.py"
@@ -136,7 +124,6 @@ def main() -> int:
                 for name, t in times.items() if name != "baseline"}
 
     w_us, c_us = per_hit(wall), per_hit(cpu)
-    where = "gdb and fib pinned to CPU 0 (taskset)" if pin else "not pinned (no taskset)"
     print(f"fib {N}: {hits} hits per run; median of {ROUNDS} interleaved rounds; {where}")
     print(f"baseline run without breakpoints: {statistics.median(wall['baseline']) * 1e3:.1f} ms"
           " wall")

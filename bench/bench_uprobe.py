@@ -33,8 +33,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-INIT = ROOT / "gdbext" / "__init__.py"
+from common import ROOT, expect, gdb_argv, run_gdb
+
 ROUNDS = 3
 TIMER = re.compile(r"^UPROBE-BENCH-SECONDS (\S+)$", re.MULTILINE)
 COUNT = re.compile(r"│\s*fib\s*│\s*(\d+)\s*│\s*(\d+)\s*│")
@@ -91,25 +91,13 @@ def calls_for(n: int) -> int:
 def timed(program: Path, args: list[str], setup: list[str], after: list[str] = (),
           start: bool = False) -> tuple[float, str]:
     """Seconds `run` (or `continue` after `start`) takes inside gdb, and gdb's output."""
-    argv = ["gdb", "-nx", "-batch", "-iex", "set pagination off", "-iex", "set confirm off",
-            "-ex", f"source {INIT}"]
-    if start:
-        argv += ["-ex", "break main", "-ex", "run", "-ex", "delete"]
-    for line in setup:
-        argv += ["-ex", line]
-    argv += ["-ex", "python import time; _t0 = time.perf_counter()",
-             "-ex", "continue" if start else "run",
-             "-ex", 'python print("UPROBE-BENCH-SECONDS %.6f" % (time.perf_counter() - _t0))']
-    for line in after:
-        argv += ["-ex", line]
-    argv += ["--args", str(program), *args]
-    done = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True, check=False,
-                          env={**os.environ, "TERM": "dumb", "NO_COLOR": "1"})
-    match = TIMER.search(done.stdout)
-    if match is None:
-        sys.exit(f"bench_uprobe: no timing from gdb:\n{done.stdout[-3000:]}")
-    return float(match.group(1)), done.stdout
+    commands = ["break main", "run", "delete"] if start else []
+    commands += [*setup, "python import time; _t0 = time.perf_counter()",
+                 "continue" if start else "run",
+                 'python print("UPROBE-BENCH-SECONDS %.6f" % (time.perf_counter() - _t0))',
+                 *after]
+    done = run_gdb(gdb_argv(commands, [program, *args]), color=False)
+    return float(expect("bench_uprobe", TIMER, done.stdout).group(1)), done.stdout
 
 
 def per_hit(program: Path, n: int, setups: dict[str, tuple[list[str], list[str], bool]],

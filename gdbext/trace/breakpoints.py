@@ -227,6 +227,11 @@ class LiveHit(engine.Hit):
         self._site: sites.Site | None = None
         self._bare = False
 
+    def timed(self, cfa: int, wall: int | None, cpu: int | None, note: str) -> LiveHit:
+        """This hit with its frame address and clocks set; returns itself."""
+        self.cfa, self.wall_ns, self.cpu_ns, self.cpu_note = cfa, wall, cpu, note
+        return self
+
     def frame(self) -> gdb.Frame:
         frame = self._frame
         if frame is None:
@@ -470,11 +475,7 @@ class ProbeBreakpoint(SilentBreakpoint):
                     self._watch_return_site(num, acct, cfa)
                 hit = LiveHit(engine.ENTRY, num, gnum, site.pc, self)
                 hit._site = site
-                hit.cfa = cfa
-                hit.wall_ns = wall
-                hit.cpu_ns = cpu
-                hit.cpu_note = acct.cpu_note
-                client.on_entry(hit)
+                client.on_entry(hit.timed(cfa, wall, cpu, acct.cpu_note))
         finally:
             if acct.end(gnum):
                 self.owner.sweep(num, acct)
@@ -517,11 +518,7 @@ class ProbeBreakpoint(SilentBreakpoint):
                         done.append(stack.pop())
                     self._entries(client, num, gnum, done, acct.cpu_note)
             hit = LiveHit(engine.RETURN, num, gnum, 0, self)
-            hit.cfa = cfa
-            hit.wall_ns = wall
-            hit.cpu_ns = cpu
-            hit.cpu_note = acct.cpu_note
-            client.on_return(hit)
+            client.on_return(hit.timed(cfa, wall, cpu, acct.cpu_note))
         finally:
             if acct.end(gnum):
                 self.owner.sweep(num, acct)
@@ -534,11 +531,7 @@ class ProbeBreakpoint(SilentBreakpoint):
             hit = LiveHit(engine.ENTRY, num, gnum, site.pc, self)
             hit._site = site
             hit._bare = True  # its arguments are not what it was called with any more
-            hit.cfa = cfa
-            hit.wall_ns = wall
-            hit.cpu_ns = cpu
-            hit.cpu_note = note
-            client.on_entry(hit)
+            client.on_entry(hit.timed(cfa, wall, cpu, note))
 
     def _site_here(self, num: int, acct: Accounting) -> sites.Site:
         pc = int(gdb.parse_and_eval("$pc"))

@@ -19,6 +19,10 @@ import re
 
 from gdbext.usage import UsageError
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 # The explicit location keywords of gdb's 'break' (and their unambiguous
 # abbreviations, which gdb accepts too).
 EXPLICIT = ("-function", "-source", "-line", "-label", "-qualified")
@@ -65,15 +69,16 @@ class Request:
         self.condition: str | None = None
         self.spec = ""
 
-    def options_text(self) -> str:
-        """The options as they would be typed again (for listings and 'save breakpoints')."""
+    def options_text(self, path: Callable[[str], str] = str) -> str:
+        """The options as they would be typed again (for listings and 'save breakpoints');
+        PATH turns each file name into the one to show (e.g. absolute)."""
         words = []
         if self.quiet:
             words.append("--quiet")
         if self.output is not None:
-            words.append(f"--output {quote(self.output)}")
+            words.append(f"--output {quote(path(self.output))}")
         if self.folded is not None:
-            words.append(f"--folded {quote(self.folded)}")
+            words.append(f"--folded {quote(path(self.folded))}")
         return " ".join(words)
 
 

@@ -34,15 +34,12 @@ _converting = False
 
 def marker(command: str, request: Request, condition: str | None = None) -> str:
     """The marker line that makes COMMAND's REQUEST again (CONDITION: one gdb will not save)."""
-    from gdbext.trace import grammar, writer
+    from gdbext.trace import writer
 
     words = [MARKER, command]
-    if request.quiet:
-        words.append("--quiet")
-    if request.output is not None:
-        words.append(f"--output {grammar.quote(writer.resolve(request.output))}")
-    if request.folded is not None:
-        words.append(f"--folded {grammar.quote(writer.resolve(request.folded))}")
+    options = request.options_text(writer.resolve)
+    if options:
+        words.append(options)
     words += ["--", request.location]
     if condition:
         words.append(f"if {condition}")

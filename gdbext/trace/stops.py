@@ -104,13 +104,18 @@ class CostPerStop:
         self.value = 0  # what corrections use
 
     def add(self, sample: int) -> None:
+        self._count(sample)
+        if self.n >= _LEARN:
+            self.value = min(self.low, self.cap)
+
+    def _count(self, sample: int) -> int:
+        """Count SAMPLE (never below 0) and keep the smallest; the sample as counted."""
         if sample < 0:
             sample = 0
         self.n += 1
         if self.low < 0 or sample < self.low:
             self.low = sample
-        if self.n >= _LEARN:
-            self.value = min(self.low, self.cap)
+        return sample
 
 
 class NearLow(CostPerStop):
@@ -130,13 +135,8 @@ class NearLow(CostPerStop):
         self.recent: list[int] = []
 
     def add(self, sample: int) -> None:
-        if sample < 0:
-            sample = 0
-        self.n += 1
-        if self.low < 0 or sample < self.low:
-            self.low = sample
         recent = self.recent
-        recent.append(sample)
+        recent.append(self._count(sample))
         if len(recent) >= 64:
             near = sorted(x for x in recent if x <= 2 * self.low)
             usual = near[len(near) // 4] if near else self.low  # the smallest is long gone
