@@ -252,7 +252,8 @@ def test_thread_cpu_time_per_call_matches_the_program(demo_build: Path) -> None:
         # The call also prints its line after measuring: a little more than it says.
         # (The task-clock and CLOCK_THREAD_CPUTIME_ID may differ by a microsecond.)
         assert spent * 0.995 <= cpu <= spent * 1.05 + 1_000_000, (cpu, spent)
-        assert cpu <= wall
+        # The sample's time and its task-clock value are read a few instructions apart.
+        assert cpu <= wall + 10_000, (cpu, wall)
 
 
 def test_unprivileged_user_is_told_why(tmp_path: Path) -> None:
