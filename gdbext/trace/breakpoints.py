@@ -652,46 +652,9 @@ class ProbeBreakpoint(SilentBreakpoint):
         retire(doomed, "idle")
 
 
-class ReturnBreakpoint(gdb.Breakpoint):
-    """An internal breakpoint where a profiled call of inferior NUM returns.
-
-    Either on one of the function's return instructions, where the call's
-    frame address is the stack pointer plus CFA_OFF, or (CFA_OFF 0) where
-    calls from one call site return to: back in the caller, the stack
-    pointer is the returned call's frame address.
-    """
-
-    def __init__(self, address: int, probe: ProbeBreakpoint, num: int, cfa_off: int,
-                 solib: str | None) -> None:
-        self.probe: ProbeBreakpoint | None = probe
-        self.num = num
-        self.cfa_off = cfa_off
-        self.solib = solib  # the shared library ADDRESS lies in (None: the program)
-        super().__init__(f"*{address:#x}", internal=True)
-        if not probe.enabled:
-            self.enabled = False
-
-    def stop(self) -> bool:
-        probe = self.probe
-        if probe is None:
-            return False
-        try:
-            if gdb.selected_inferior().num == self.num:
-                probe.leave(self.num, self.cfa_off)
-        except KeyboardInterrupt:
-            interrupted()
-        except Exception as exc:
-            probe._internal_error(exc)
-        return False
-
-
-class EntryBreakpoint(gdb.Breakpoint):
-    """An internal breakpoint at the entry of a function whose profiled location is reached
-    more than once per call (see ``Site.entry``): calls start here.
-
-    SPEC is ``*NAME`` (made with the probe, for every inferior: NUM None) or
-    ``*ADDRESS`` (found at a first hit, for inferior NUM).
-    """
+class _InternalBreakpoint(gdb.Breakpoint):
+    """An internal breakpoint of PROBE's, for inferior NUM (None: every inferior), in the
+    shared library SOLIB (None: the program); it never stops the program."""
 
     def __init__(self, spec: str, probe: ProbeBreakpoint, num: int | None,
                  solib: str | None) -> None:
@@ -709,12 +672,45 @@ class EntryBreakpoint(gdb.Breakpoint):
         try:
             num = gdb.selected_inferior().num
             if self.num is None or num == self.num:
-                probe.entered(num)
+                self._reached(probe, num)
         except KeyboardInterrupt:
             interrupted()
         except Exception as exc:
             probe._internal_error(exc)
         return False
+
+    def _reached(self, probe: ProbeBreakpoint, num: int) -> None:
+        raise NotImplementedError
+
+
+class ReturnBreakpoint(_InternalBreakpoint):
+    """An internal breakpoint where a profiled call of inferior NUM returns.
+
+    Either on one of the function's return instructions, where the call's
+    frame address is the stack pointer plus CFA_OFF, or (CFA_OFF 0) where
+    calls from one call site return to: back in the caller, the stack
+    pointer is the returned call's frame address.
+    """
+
+    def __init__(self, address: int, probe: ProbeBreakpoint, num: int, cfa_off: int,
+                 solib: str | None) -> None:
+        self.cfa_off = cfa_off
+        super().__init__(f"*{address:#x}", probe, num, solib)
+
+    def _reached(self, probe: ProbeBreakpoint, num: int) -> None:
+        probe.leave(num, self.cfa_off)
+
+
+class EntryBreakpoint(_InternalBreakpoint):
+    """An internal breakpoint at the entry of a function whose profiled location is reached
+    more than once per call (see ``Site.entry``): calls start here.
+
+    SPEC is ``*NAME`` (made with the probe, for every inferior: NUM None) or
+    ``*ADDRESS`` (found at a first hit, for inferior NUM).
+    """
+
+    def _reached(self, probe: ProbeBreakpoint, num: int) -> None:
+        probe.entered(num)
 
 
 def _solib(address: int) -> str | None:
