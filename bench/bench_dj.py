@@ -24,7 +24,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import ROOT, gdb_argv, run_gdb
+from common import demo_program, gdb_argv, run_gdb
 
 SIZE = 4_800_000
 ROUNDS = 5
@@ -68,10 +68,7 @@ with open(REPORT, "w") as report:
 
 
 def main() -> int:
-    build = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "build" / "demo"
-    program = build / "json_strings"
-    if not program.exists():
-        sys.exit(f"bench_dj: {program} is missing; run 'make demo-build' first")
+    program = demo_program("json_strings")
     with tempfile.TemporaryDirectory() as tmp:
         script, report, output = Path(tmp) / "timing.py", Path(tmp) / "report", Path(tmp) / "out"
         script.write_text(f"ROUNDS = {ROUNDS}\nREPORT = {str(report)!r}\n" + TIMING)

@@ -23,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import ROOT, expect, gdb_argv, pinning, run_gdb
+from common import demo_program, expect, gdb_argv, pinning, run_gdb
 
 DEPTHS = (100, 200, 400, 800)
 ROUNDS = 3
@@ -66,10 +66,7 @@ def timed_run(program: Path, depth: int, setup: list[str], script: Path, pin: li
 
 
 def main() -> int:
-    build = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "build" / "demo"
-    program = build / "deep"
-    if not program.exists():
-        sys.exit(f"bench_finish: {program} is missing; run 'make demo-build' first")
+    program = demo_program("deep")
     pin, _ = pinning(0)
     variants = {
         "baseline": [],

@@ -28,7 +28,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import ROOT, gdb_argv, pinning, run_gdb
+from common import demo_program, gdb_argv, pinning, run_gdb
 
 CALLS, UNITS, SPIN = 30, 20, 20000
 ROUNDS = 3
@@ -70,10 +70,7 @@ def under_prof(program: Path, setup: list[str], pin: list[str], out: Path) -> tu
 
 
 def main() -> int:
-    build = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "build" / "demo"
-    program = build / "prof_nested"
-    if not program.exists():
-        sys.exit(f"bench_nested: {program} is missing; run 'make demo-build' first")
+    program = demo_program("prof_nested")
     pin, where = pinning()
     print(f"prof work: {CALLS} calls of {UNITS} units, median per call of {ROUNDS} "
           f"interleaved rounds, {where}")

@@ -25,7 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import ROOT, expect, gdb_argv, pinning, run_gdb
+from common import demo_program, expect, gdb_argv, pinning, run_gdb
 
 SIZES = (16, 18, 20)
 ROUNDS = 3
@@ -76,10 +76,7 @@ def timed_run(program: Path, n: int, setup: list[str], pin: list[str]) -> tuple[
 
 
 def main() -> int:
-    build = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "build" / "demo"
-    program = build / "fib"
-    if not program.exists():
-        sys.exit(f"bench_prof: {program} is missing; run 'make demo-build' first")
+    program = demo_program("fib")
     pin, where = pinning()
     empty = Path(tempfile.mkdtemp()) / "empty_stops.py"
     empty.write_text(EMPTY_STOPS)

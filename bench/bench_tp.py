@@ -26,7 +26,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import ROOT, expect, gdb_argv, pinning, run_gdb
+from common import demo_program, expect, gdb_argv, pinning, run_gdb
 
 N = 20
 ROUNDS = 5
@@ -86,10 +86,7 @@ def timed_run(program: Path, setup: list[str], pin: list[str], clocks: Path) -> 
 
 
 def main() -> int:
-    build = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "build" / "demo"
-    program = build / "fib"
-    if not program.exists():
-        sys.exit(f"bench_tp: {program} is missing; run 'make demo-build' first")
+    program = demo_program("fib")
     pin, where = pinning(0)
     hits = hits_for(N)
     with tempfile.TemporaryDirectory() as tmp:

@@ -33,7 +33,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import ROOT, expect, gdb_argv, run_gdb
+from common import ROOT, demo_program, expect, gdb_argv, run_gdb
 
 ROUNDS = 3
 TIMER = re.compile(r"^UPROBE-BENCH-SECONDS (\S+)$", re.MULTILINE)
@@ -158,10 +158,8 @@ def accuracy(build: Path, tmp: Path) -> None:
 
 
 def main() -> int:
-    build = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "build" / "demo"
-    program = build / "fib"
-    if not program.exists():
-        sys.exit(f"bench_uprobe: {program} is missing; run 'make demo-build' first")
+    program = demo_program("fib")
+    build = program.parent
     sys.path.insert(0, str(ROOT))
     from gdbext.trace import perf
 

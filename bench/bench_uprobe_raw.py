@@ -26,6 +26,8 @@ import sys
 import time
 from pathlib import Path
 
+from common import demo_program
+
 ROOT = Path(__file__).resolve().parent.parent
 N = 25
 ROUNDS = 5
@@ -94,10 +96,7 @@ def timed_run(program: Path, pin: list[str]) -> float:
 
 
 def main() -> int:
-    build = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "build" / "demo"
-    program = (build / "fib").resolve()
-    if not program.exists():
-        sys.exit(f"bench_uprobe_raw: {program} is missing; run 'make demo-build' first")
+    program = demo_program("fib")
     if not UPROBE_TYPE.exists():
         print("bench_uprobe_raw: this kernel has no uprobe PMU; nothing measured")
         return 0

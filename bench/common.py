@@ -76,3 +76,14 @@ def pinning(cpu: int | None = None) -> tuple[list[str], str]:
         return [], "not pinned (no taskset)"
     cpu = idlest_cpu() if cpu is None else cpu
     return ["taskset", "-c", str(cpu)], f"pinned to CPU {cpu} (taskset)"
+
+
+def demo_program(name: str) -> Path:
+    """The demo program NAME in the build folder `make bench` passes (argv[1], else
+    build/demo); the benchmark ends, saying how to build it, when it is missing."""
+    build = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "build" / "demo"
+    program = (build / name).resolve()
+    if not program.exists():
+        bench = Path(sys.argv[0]).stem
+        sys.exit(f"{bench}: {program} is missing; run 'make demo-build' first")
+    return program
