@@ -87,7 +87,7 @@ SPECS: tuple[Spec, ...] = (
     Spec(
         "engine",
         gdb.PARAM_ENUM,
-        "breakpoint",
+        "auto",
         "How tp and prof watch the program.\n"
         "breakpoint: never-stopping gdb breakpoints (every target gdb debugs);\n"
         "uprobe: the kernel's uprobes (a live process of this machine, as root or with "

@@ -310,12 +310,14 @@ READERS = (
 
 
 def fast_and_slow(program: Path, commands: list[str], args: tuple[str, ...] = ()) -> list[str]:
-    """COMMANDS' output with the fast path on, then off; process ids blanked out."""
+    """COMMANDS' output with the breakpoint engine's fast path on, then off; process ids
+    blanked out."""
     outs = []
     for fast in (True, False):
         out = batch(
             program,
-            [f"python import gdbext.trace.fastpath as f; f.FAST = {fast}", *commands, READERS],
+            ["set gdbext engine breakpoint",
+             f"python import gdbext.trace.fastpath as f; f.FAST = {fast}", *commands, READERS],
             args=args,
         )
         outs.append(re.sub(r"process \d+", "process N", out))

@@ -126,6 +126,7 @@ def _watch_resumes() -> None:
         events.subscribe("cont", _on_cont_resumed)
         events.subscribe("stop", _on_stop_resumed)
         events.subscribe("exited", _on_stop_resumed)
+        events.subscribe("exited", reap, order=10)  # a batch run has no prompt: its exit is idle
         events.subscribe("before_prompt", reap)
 
 
@@ -335,6 +336,8 @@ class ProbeBreakpoint(SilentBreakpoint):
                 return False
             if not rehits.first_time(gdb.selected_thread(), self):
                 return False
+            if engine._recorders:
+                engine.before_live_hit(gdb.selected_inferior().num)
             todo = self.actions
             if todo is None:
                 todo = self.actions = actions.split(self.commands or "")
@@ -672,6 +675,8 @@ class _InternalBreakpoint(gdb.Breakpoint):
         try:
             num = gdb.selected_inferior().num
             if self.num is None or num == self.num:
+                if engine._recorders:
+                    engine.before_live_hit(num)
                 self._reached(probe, num)
         except KeyboardInterrupt:
             interrupted()

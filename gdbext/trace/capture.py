@@ -163,14 +163,40 @@ def entry_point(code: list[tuple[int, str]], pc: int) -> tuple[int, bool]:
     for pattern in _FRAME_SETUP:
         if i < len(code) and code[i][0] < pc and pattern.match(" ".join(code[i][1].split())):
             i += 1
-    intact = True  # only frame set-up and pushes so far: the argument registers are intact
+    intact = True  # nothing so far wrote an argument register
     for address, asm in code[i:]:
         if address >= pc:
             break
         if _EMULATED.match(asm.strip()):
             return address, intact
-        intact = False
-    return pc, intact and code[i][0] >= pc if i < len(code) else False
+        intact = intact and keeps_arguments(asm)
+    return pc, intact
+
+
+# Instructions whose only effect is on their last (AT&T destination) operand and the flags.
+_PLAIN = re.compile(r"^(?:mov[a-z]*|lea[lq]?|sub[lq]?|add[lq]?|and[lq]?|or[lq]?|xor[lq]?|"
+                    r"cmp[a-z]*|test[a-z]*)\s+(.*)$")
+# Every name of an argument register's parts (rdi, edi, di, dil, r8, r8d, r8w, r8b, ...).
+_ARG_PART = re.compile(r"^%(?:[re]?(?:di|si|dx|cx)|dil|sil|dl|dh|cl|ch|r[89][dwb]?)$")
+
+
+def keeps_arguments(asm: str) -> bool:
+    """Whether the instruction ASM (AT&T syntax) surely leaves the argument registers alone.
+
+    True for a plain move, address computation or arithmetic whose destination
+    is memory or another register (``mov %edi,-0x14(%rbp)``, ``sub $0x10,%rsp``);
+    False for anything else, which may write one (implicitly or not).
+    """
+    m = _PLAIN.match(" ".join(asm.split()))
+    if m is None:
+        return False
+    if m.group(0).startswith(("cmp", "test")):
+        return True
+    operands = m.group(1).split("#")[0].strip()
+    if operands.endswith(")"):
+        return True  # the destination is memory
+    last = operands.rsplit(",", 1)[-1].strip()
+    return not _ARG_PART.match(last)
 
 
 def abi_arguments(args: list[tuple[str, int, int]]) -> list[tuple[str, str, int]]:

@@ -205,6 +205,21 @@ def describe(probe: Probe) -> str:
 
 _engines: dict[str, Callable[[], Engine]] = {}
 _made: dict[str, Engine] = {}
+# Engines that hand hits over later (from records) flush what they hold for an inferior
+# here, so that a hit reported live (the breakpoint engine) comes after every earlier one.
+_recorders: list[Callable[[int], None]] = []
+
+
+def add_recorder(flush: Callable[[int], None]) -> None:
+    """FLUSH(inferior) is called before a live hit in that inferior is reported."""
+    if flush not in _recorders:
+        _recorders.append(flush)
+
+
+def before_live_hit(inferior: int) -> None:
+    """Deliver what recording engines hold for INFERIOR: they happened before this hit."""
+    for flush in _recorders:
+        flush(inferior)
 
 
 def register(name: str, make: Callable[[], Engine]) -> None:

@@ -63,7 +63,7 @@ from itertools import repeat
 import gdb
 
 from gdbext import events, inferior, ui
-from gdbext.trace import engine, frames, perf, sites
+from gdbext.trace import actions, engine, frames, perf, sites
 from gdbext.trace.capture import (
     Unprobeable,
     abi_arguments,
@@ -661,6 +661,13 @@ class _Process:
                 pass
 
 
+def _flush(num: int) -> None:
+    """Deliver inferior NUM's records before the breakpoint engine reports a hit there."""
+    proc = _procs.get(num)
+    if proc is not None and proc.watches:
+        deliver(proc, final=True)
+
+
 def deliver(proc: _Process, final: bool, exiting: bool = False) -> None:
     """Decode what the process's probes recorded and hand it to the clients, in time order.
 
@@ -821,6 +828,7 @@ class UprobeEngine(engine.Engine):
         events.subscribe("new_thread", self._on_new_thread, order=-5)
         events.subscribe("before_prompt", self._on_prompt, order=-5)
         events.subscribe("gdb_exiting", self._on_gdb_exiting)
+        engine.add_recorder(_flush)
 
     # -- the engine's contract ------------------------------------------------
 
@@ -1159,8 +1167,13 @@ class UprobeEngine(engine.Engine):
             for proc in self._procs():
                 deliver(proc, final=True)  # what was recorded counts as the user set it then
             m.refresh()
+            why = ""
             if bp.condition is not None:
-                self._release(m, None, "it has a condition now")
+                why = "it has a condition now"
+            elif bp.commands and actions.split(bp.commands):
+                why = "it has commands to run at each hit"
+            if why:
+                self._release(m, None, why)
                 m.client = None
                 return
             for proc in self._procs():
@@ -1211,7 +1224,8 @@ class UprobeEngine(engine.Engine):
         made again, now that the trap is gone, under a new number.
         """
         try:
-            if not bp.is_valid() or bp.number <= 0 or bp.type not in (
+            # (A disabled breakpoint puts no trap anywhere: it is checked when enabled.)
+            if not bp.is_valid() or bp.number <= 0 or not bp.enabled or bp.type not in (
                     gdb.BP_BREAKPOINT, getattr(gdb, "BP_HARDWARE_BREAKPOINT", -1)):
                 return
             addresses = [int(loc.address) for loc in _locations(bp, gdb.selected_inferior().num)
@@ -1325,6 +1339,8 @@ def _process(target: gdb.Inferior) -> _Process:
         if proc is not None:
             proc.close()
         proc = _procs[target.num] = _Process(target)
+        for th in target.threads():  # known now: gone from gdb's list by the time it exits
+            proc.gnums[_tid(th)] = th.global_num
     return proc
 
 
