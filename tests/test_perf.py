@@ -168,6 +168,28 @@ def test_parse_records() -> None:
     assert pieces == out
 
 
+def test_parse_runs_of_same_shaped_samples_at_once() -> None:
+    # Entry and return probes sampling the same registers, no stack: one struct for all,
+    # unpacked a run at a time; the result is what parsing one by one gives.
+    entry = perf._Layout(0, ("rbp", "rsp"), False, 3)
+    ret = perf._Layout(1, ("rbp", "rsp"), False, 3)
+    layouts = {11: entry, 12: ret}
+    assert perf.uniform(layouts) is not None
+    assert perf.uniform({11: entry, 13: perf._Layout(1, ("rsp",), False, 3)}) is None
+    calls = [_sample(entry if i % 2 == 0 else ret, 11 + i % 2, 7, 100 + i, 5000 + i,
+                     (0x7F00 + i, 0x7EF0 - i)) for i in range(40)]
+    exit_ = struct.pack("<IHHIIIIQ", perf.RECORD_EXIT, 0, 32, 1000, 1, 7, 7, 900)
+    for data in (b"".join(calls), b"".join(calls[:20]) + exit_ + b"".join(calls[20:])):
+        fast: list[list] = []
+        assert perf.parse(data, layouts, fast, {}) == len(data)
+        slow: list[list] = []
+        pos = 0
+        while pos < len(data):  # a limit of one record: never a run
+            pos = perf.parse(data, layouts, slow, {}, pos, limit=1)
+        assert fast == slow and sum(r[perf.KIND] >= 0 for r in fast) == 40
+        assert fast[1] == [101, 1, 7, (0x7F01, 0x7EEF), b"", 5001]
+
+
 # --- real uprobes -----------------------------------------------------------------------------
 
 def _fib_calls(n: int) -> int:

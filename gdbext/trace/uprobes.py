@@ -160,7 +160,10 @@ class Plan:
     def probes(self) -> list[perf.Probe]:
         """The entry probe, then (prof) one per return instruction."""
         out = [perf.Probe(self.path, self.offset, regs=self.regs, stack=self.stack)]
-        out += [perf.Probe(self.path, off, regs=("rsp",)) for _a, off in self.rets]
+        # Returns sample the entry's registers too when it takes no stack: every record is
+        # then the same struct, which perf.parse unpacks a run at a time.
+        regs = self.regs if not self.stack else ("rsp",)
+        out += [perf.Probe(self.path, off, regs=regs) for _a, off in self.rets]
         return out
 
     def values(self, regs: dict[str, int], stack: bytes, entries: list[int],
