@@ -441,3 +441,32 @@ def test_at_a_terminal_hits_print_live_and_ctrl_c_stops_cleanly(gdb_session,
     gdb.child.sendline("quit")
     gdb.child.expect(__import__("pexpect").EOF, timeout=30)
     assert "Fatal signal" not in gdb.child.before
+
+
+@needs_uprobes
+def test_gdb_reads_the_code_not_the_probes_traps(tmp_path: Path) -> None:
+    # -O2: sum's probe is on its first instruction, and a tracepoint on an inlined copy of
+    # square stops (never-stopping) on the call to sum, so gdb steps into sum's first
+    # instruction.  gdb must not take the probe's trap there for the program's own
+    # (gdb 18 skipped it: SIGILL), nor show it in a disassembly; the user's own
+    # trust-readonly-sections comes back when the probes are out.
+    src = tmp_path / "inl.c"
+    src.write_text(
+        "#include <stdio.h>\n#include <stdlib.h>\n"
+        "static inline __attribute__((always_inline)) int square(int x) { return x * x + 1; }\n"
+        "__attribute__((noinline)) int sum(int n) {\n  int s = 0;\n"
+        "  for (int i = 0; i < n; i++) s += square(i);\n  return s;\n}\n"
+        "int main(int argc, char **argv) {\n  int n = argc > 1 ? atoi(argv[1]) : 5;\n"
+        "  printf(\"%d %d\\n\", sum(n), square(n));\n  return 0;\n}\n")
+    program = tmp_path / "inl"
+    subprocess.run(["gcc", "-g", "-O2", "-Wall", "-Wextra", "-Werror", "-o", str(program),
+                    str(src)], check=True)
+    out = run_batch(program, ["prof -q sum", "tp -q square", "break printf", "run",
+                              "x/i sum", "show trust-readonly-sections", "continue",
+                              "show trust-readonly-sections"], args=["5"]).stdout
+    assert_clean(out)
+    assert "SIGILL" not in out and "exited normally" in out
+    assert _table_row(out, "sum")[1:3] == ["1", "1"]
+    assert re.search(r"<sum\+?0?>:\s+test\s+%edi,%edi", out)  # the original instruction
+    before, after = out.split("exited normally")
+    assert "readonly sections is on" in before and "readonly sections is off" in after

@@ -11,7 +11,8 @@ engine can watch a location it disables that location (``N.1`` shows
   holding the values tp prints;
 - prof: a probe where calls start, just after the frame set-up gdb reads
   (``push %rbp; mov %rsp,%rbp``) on an instruction the kernel emulates (a
-  ``push``), where the arguments are still in their registers; and one on
+  ``push``), where the arguments are still in their registers (else at the
+  location, when nothing before it wrote an argument register); and one on
   each of the function's return instructions, where the call's frame
   address (CFA) is the stack pointer plus the return address, which pairs
   a return with its call as the breakpoint engine pairs them.  Not a
@@ -19,6 +20,11 @@ engine can watch a location it disables that location (``N.1`` shows
   which aborted a C++ exception thrown through the function and broke
   backtraces, and it needs a trap on the function's first instruction,
   where gdb reads the frame set-up when it places breakpoints.
+
+Hits of locations left on the breakpoint engine and of probed ones come
+out in the order they happened: before the breakpoint engine reports a hit
+in a process, every record of that process's probes is delivered
+(:func:`gdbext.trace.engine.before_live_hit`).
 
 The kernel timestamps every hit (CLOCK_MONOTONIC) and reads the thread's
 own task-clock with it, so a call's wall and CPU time need no estimate: the
@@ -48,9 +54,10 @@ whose own address was probed stops for the rest of that process.
 A location stays on the breakpoint engine, with a one-line note, when the
 target is not a live native process, uprobes are not permitted, several
 inferiors are debugged or gdb follows forked children, the location has a
-condition, prof writes folded stacks, a value is not where a capture holds
-it, the code is inlined or the prologue does something the analysis does
-not follow, or the function can leave through a tail jump.
+condition or commands to run at each hit, prof writes folded stacks, a
+value is not where a capture holds it, the code is inlined or the prologue
+does something the analysis does not follow, or the function can leave
+through a tail jump.
 """
 
 from __future__ import annotations
@@ -938,6 +945,7 @@ class UprobeEngine(engine.Engine):
             # are disabled (gdb takes its traps out now) before the probes are opened.
             planned = {p.pc for p in plans}
             self._set_locations(managed, target, planned, False)
+            _sync_trust(True)  # before the first trap is in
             session = None
             try:
                 session = perf.Session(target.pid, [pr for p in plans for pr in p.probes()])
@@ -965,6 +973,7 @@ class UprobeEngine(engine.Engine):
                     addresses.update(a for a, _o in p.rets)
         # Relocated locations of places watched already.
         self._set_locations(managed, target, addresses, False)
+        _sync_trust()
 
     def _set_locations(self, managed: _Managed, target: gdb.Inferior, addresses: set[int],
                        enabled: bool) -> None:
@@ -1008,6 +1017,7 @@ class UprobeEngine(engine.Engine):
             managed.addresses.pop(pnum, None)
             managed.places.pop(pnum, None)
             managed.probed.pop(pnum, None)
+        _sync_trust()
         bp = managed.bp
         if why and bp.is_valid():
             # A location whose own address was probed (tp's) cannot go back to gdb while
@@ -1105,6 +1115,7 @@ class UprobeEngine(engine.Engine):
             m.addresses.pop(num, None)
             m.places.pop(num, None)
             m.probed.pop(num, None)
+        _sync_trust()
 
     def _on_new_process(self, target: gdb.Inferior) -> None:
         old = _procs.get(target.num)
@@ -1329,6 +1340,34 @@ def _remake(bp: Any) -> int | None:
             except (gdb.error, RuntimeError, AttributeError, TypeError):
                 pass
     return new.number
+
+
+_trust_saved: str | None = None  # the user's trust-readonly-sections while probes are in
+
+
+def _sync_trust(force: bool = False) -> None:
+    """gdb reads code from the files, not the program, while uprobes are in it.
+
+    A probe's trap is in the program's memory; gdb reading it there would
+    disassemble ``int3``, misread the function's frame set-up when it places
+    a breakpoint, and take it for a trap the program holds itself (which gdb
+    skips over when a thread stops on it: gdb 18 crashed the program so).
+    ``trust-readonly-sections`` makes gdb read read-only sections (code)
+    from the files instead; the user's own value comes back when the last
+    probe is out.
+    """
+    global _trust_saved
+    wanted = force or any(proc.watches for proc in _procs.values())
+    try:
+        if wanted and _trust_saved is None:
+            _trust_saved = "on" if gdb.parameter("trust-readonly-sections") else "off"
+            if _trust_saved == "off":
+                gdb.execute("set trust-readonly-sections on", to_string=True)
+        elif not wanted and _trust_saved is not None:
+            saved, _trust_saved = _trust_saved, None
+            gdb.execute(f"set trust-readonly-sections {saved}", to_string=True)
+    except (gdb.error, RuntimeError):
+        pass
 
 
 def _tid(th: gdb.InferiorThread) -> int:
