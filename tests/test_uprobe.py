@@ -308,19 +308,25 @@ def _attachable(program: Path, *args: str) -> subprocess.Popen[bytes]:
     return proc
 
 
+def _compile(folder: Path, name: str, source: str, opt: str = "-O0") -> Path:
+    """SOURCE built as FOLDER/NAME (with debug information, warnings as errors)."""
+    src = folder / f"{name}.c"
+    src.write_text(source)
+    program = folder / name
+    subprocess.run(["gcc", "-g", opt, "-Wall", "-Wextra", "-Werror", "-o", str(program),
+                    str(src)], check=True)
+    return program
+
+
 @needs_uprobes
 def test_attach_counts_every_call_and_detach_leaves_the_program_well(demo_build: Path,
                                                                         tmp_path: Path) -> None:
-    src = tmp_path / "ticker.c"
-    src.write_text(
+    program = _compile(tmp_path, "ticker", (
         "#include <stdio.h>\n#include <unistd.h>\n"
         "int tick(int i) { return i * 2; }\n"
         "int main(void) {\n  long sum = 0;\n  sleep(1);\n"
         "  for (int i = 0; i < 3000; i++) { sum += tick(i); usleep(300); }\n"
-        "  printf(\"sum %ld\\n\", sum);\n  return 0;\n}\n")
-    program = tmp_path / "ticker"
-    subprocess.run(["gcc", "-g", "-O0", "-Wall", "-Wextra", "-Werror", "-o", str(program),
-                    str(src)], check=True)
+        "  printf(\"sum %ld\\n\", sum);\n  return 0;\n}\n"))
     proc = _attachable(program)
     try:
         out = run_batch(None, [
@@ -402,16 +408,12 @@ def test_the_setting(demo_build: Path) -> None:
 @needs_uprobes
 def test_at_a_terminal_hits_print_live_and_ctrl_c_stops_cleanly(gdb_session,
                                                                 tmp_path: Path) -> None:
-    src = tmp_path / "slow.c"
-    src.write_text(
+    program = _compile(tmp_path, "slow", (
         "#include <stdio.h>\n#include <unistd.h>\n"
         "int tick(int i) { usleep(2000); return i + 1; }\n"
         "int main(void) {\n  int sum = 0;\n"
         "  for (int i = 0; i < 100000; i++) sum += tick(i);\n"
-        "  printf(\"sum %d\\n\", sum);\n  return 0;\n}\n")
-    program = tmp_path / "slow"
-    subprocess.run(["gcc", "-g", "-O0", "-Wall", "-Wextra", "-Werror", "-o", str(program),
-                    str(src)], check=True)
+        "  printf(\"sum %d\\n\", sum);\n  return 0;\n}\n"))
     gdb = gdb_session(program)
     gdb.cmd("set gdbext engine uprobe")
     gdb.cmd("set confirm on")  # a user at a terminal: hits print while the program runs
@@ -450,17 +452,13 @@ def test_gdb_reads_the_code_not_the_probes_traps(tmp_path: Path) -> None:
     # instruction.  gdb must not take the probe's trap there for the program's own
     # (gdb 18 skipped it: SIGILL), nor show it in a disassembly; the user's own
     # trust-readonly-sections comes back when the probes are out.
-    src = tmp_path / "inl.c"
-    src.write_text(
+    program = _compile(tmp_path, "inl", (
         "#include <stdio.h>\n#include <stdlib.h>\n"
         "static inline __attribute__((always_inline)) int square(int x) { return x * x + 1; }\n"
         "__attribute__((noinline)) int sum(int n) {\n  int s = 0;\n"
         "  for (int i = 0; i < n; i++) s += square(i);\n  return s;\n}\n"
         "int main(int argc, char **argv) {\n  int n = argc > 1 ? atoi(argv[1]) : 5;\n"
-        "  printf(\"%d %d\\n\", sum(n), square(n));\n  return 0;\n}\n")
-    program = tmp_path / "inl"
-    subprocess.run(["gcc", "-g", "-O2", "-Wall", "-Wextra", "-Werror", "-o", str(program),
-                    str(src)], check=True)
+        "  printf(\"%d %d\\n\", sum(n), square(n));\n  return 0;\n}\n"), "-O2")
     out = run_batch(program, ["prof -q sum", "tp -q square", "break printf", "run",
                               "x/i sum", "show trust-readonly-sections", "continue",
                               "show trust-readonly-sections"], args=["5"]).stdout
