@@ -50,6 +50,8 @@ def test_two_inferiors_keep_their_own_counts_and_open_calls(demo_build):
     tables = table_rows(text, "fib")
     assert [t[1:3] for t in tables] == [["9", "9"], ["25", "25"]]  # none "not completed"
     assert "Not completed" not in text
-    # Inferior 1's calls exclude the time it sat stopped while inferior 2 ran.
+    # Inferior 1's calls exclude the time it sat stopped while inferior 2 ran (starting a
+    # process under gdb alone takes longer than this bound; a loaded machine took 0.054 s
+    # for the longest call, so the bound leaves room).
     max_wall_1 = float(tables[1][6])
-    assert max_wall_1 < 0.05, tables[1]
+    assert max_wall_1 < 0.1, tables[1]
