@@ -332,22 +332,16 @@ class _Uniform:
         self.probe_of = {ident: lay.probe for ident, lay in layouts.items()}
 
 
-_uniforms: dict[int, tuple[int, _Uniform | None]] = {}
-
-
 def uniform(layouts: dict[int, _Layout]) -> _Uniform | None:
-    """LAYOUTS' common shape when every sample is the same struct (None: they differ)."""
-    known = _uniforms.get(id(layouts))
-    if known is not None and known[0] == len(layouts):
-        return known[1]
+    """LAYOUTS' common shape when every sample is the same struct (None: they differ).
+
+    Worked out at each parse (once per drained chunk, over a handful of layouts).
+    """
     shapes = {(lay.fixed.format, lay.stack, bool(lay.names)) for lay in layouts.values()}
-    one = None
-    if len(shapes) == 1:
-        _fmt, stack, regs = shapes.pop()
-        if not stack and regs:
-            one = _Uniform(layouts)
-    _uniforms[id(layouts)] = (len(layouts), one)
-    return one
+    if len(shapes) != 1:
+        return None
+    _fmt, stack, regs = shapes.pop()
+    return _Uniform(layouts) if not stack and regs else None
 
 
 def _parse_run(data: bytes, u: _Uniform, out: list, pos: int, stop: int) -> int:
